@@ -1,0 +1,8 @@
+//! SignupFunction: POST /api/users/signup.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    ticketing::telemetry::init();
+    let context = auth::AuthContext::from_env().await?;
+    ticketing::http::serve(context, auth::handlers::signup).await
+}

@@ -1,0 +1,32 @@
+//! What the sign-up and sign-in functions build once per cold start.
+
+use crate::users::Users;
+use ticketing::auth::{password, CookieSettings, SessionKeys};
+use ticketing::config::{self, ConfigError};
+
+/// Clients, keys and settings shared by every invocation of sign-up or sign-in.
+pub struct AuthContext {
+    pub users: Users,
+    pub keys: SessionKeys,
+    pub cookies: CookieSettings,
+    /// A hash of a random password, verified against when the email is unknown so that an
+    /// unknown email and a wrong password take about the same time.
+    pub decoy_hash: String,
+}
+
+impl AuthContext {
+    /// Builds the context from its parts (tests use this with a fresh table).
+    pub fn new(users: Users, keys: SessionKeys, cookies: CookieSettings) -> Self {
+        let decoy_hash = password::hash(&uuid::Uuid::new_v4().to_string()).expect("hashing a random password");
+        Self { users, keys, cookies, decoy_hash }
+    }
+
+    /// Builds the context from the environment: `USERS_TABLE` plus the session settings.
+    pub async fn from_env() -> Result<Self, ConfigError> {
+        let table = config::required("USERS_TABLE")?;
+        let keys = SessionKeys::from_env()?;
+        let cookies = CookieSettings::from_env()?;
+        let sdk = ticketing::aws::sdk_config().await;
+        Ok(Self::new(Users::new(ticketing::aws::dynamodb(&sdk), table), keys, cookies))
+    }
+}

@@ -1,0 +1,146 @@
+//! Parsing the credentials a user types: an email address and a password.
+
+use serde::Deserialize;
+use ticketing::FieldError;
+
+/// A syntactically valid email address, trimmed and lower-cased (addresses compare case-insensitively).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    /// Parses an address; the error says what is wrong in words a user understands.
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let invalid = || FieldError::new("email", "Email must be valid");
+        let email = raw.trim().to_lowercase();
+        if email.is_empty() || email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(invalid());
+        }
+        let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
+        let domain_ok = !domain.contains('@')
+            && domain.contains('.')
+            && domain.split('.').all(|label| !label.is_empty() && !label.starts_with('-') && !label.ends_with('-'));
+        if local.is_empty() || local.len() > 64 || !domain_ok {
+            return Err(invalid());
+        }
+        Ok(Self(email))
+    }
+
+    /// The normalised address.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A password of acceptable length (8–128 characters).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl Password {
+    pub const MIN_CHARS: usize = 8;
+    pub const MAX_CHARS: usize = 128;
+
+    /// Accepts a password of 8 to 128 characters (counted as characters, not bytes).
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let chars = raw.chars().count();
+        if !(Self::MIN_CHARS..=Self::MAX_CHARS).contains(&chars) {
+            return Err(FieldError::new("password", "Password must be between 8 and 128 characters"));
+        }
+        Ok(Self(raw.to_string()))
+    }
+
+    /// The password itself, to hash or verify.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(***)")
+    }
+}
+
+/// The JSON body of sign-up and sign-in; fields are optional so a missing one is a 400 naming it.
+#[derive(Debug, Deserialize)]
+pub struct CredentialsBody {
+    pub email: Option<String>,
+    pub password: Option<String>,
+}
+
+/// Valid credentials.
+#[derive(Debug)]
+pub struct Credentials {
+    pub email: Email,
+    pub password: Password,
+}
+
+impl CredentialsBody {
+    /// Checks both fields and reports every problem at once.
+    pub fn parse(self) -> Result<Credentials, Vec<FieldError>> {
+        let email = match self.email.as_deref() {
+            None | Some("") => Err(FieldError::new("email", "Email is required")),
+            Some(raw) => Email::parse(raw),
+        };
+        let password = match self.password.as_deref() {
+            None | Some("") => Err(FieldError::new("password", "Password is required")),
+            Some(raw) => Password::parse(raw),
+        };
+        match (email, password) {
+            (Ok(email), Ok(password)) => Ok(Credentials { email, password }),
+            (email, password) => Err(email.err().into_iter().chain(password.err()).collect()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_trimmed_and_lower_cased() {
+        assert_eq!(Email::parse("  Alice@Example.COM ").unwrap().as_str(), "alice@example.com");
+    }
+
+    #[test]
+    fn invalid_emails_are_refused() {
+        let cases = [
+            ("", "empty"),
+            ("alice", "no at sign"),
+            ("@example.com", "no local part"),
+            ("alice@", "no domain"),
+            ("alice@example", "domain without a dot"),
+            ("alice@@example.com", "two at signs"),
+            ("al ice@example.com", "a space"),
+            ("alice@example..com", "an empty label"),
+            ("alice@-example.com", "a label starting with a hyphen"),
+        ];
+        for (raw, why) in cases {
+            let error = Email::parse(raw).expect_err(why);
+            assert_eq!(error.field.as_deref(), Some("email"), "{why}");
+        }
+    }
+
+    #[test]
+    fn passwords_must_be_8_to_128_characters() {
+        assert!(Password::parse("1234567").is_err());
+        assert!(Password::parse("12345678").is_ok());
+        assert!(Password::parse(&"x".repeat(128)).is_ok());
+        assert!(Password::parse(&"x".repeat(129)).is_err());
+        // characters, not bytes: eight two-byte characters are a valid password
+        assert!(Password::parse("éééééééé").is_ok());
+    }
+
+    #[test]
+    fn a_password_never_shows_in_debug_output() {
+        let password = Password::parse("super-secret-1").unwrap();
+        assert!(!format!("{password:?}").contains("super-secret"));
+    }
+
+    #[test]
+    fn missing_fields_are_each_reported() {
+        let body = CredentialsBody { email: None, password: None };
+        let errors = body.parse().unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_deref().unwrap()).collect();
+        assert_eq!(fields, ["email", "password"]);
+    }
+}

@@ -1,0 +1,11 @@
+//! The auth domain: sign up, sign in, sign out, current user.
+//!
+//! Each `src/bin/*.rs` is one Lambda and only wires things together; the logic is here,
+//! where the tests call it directly.
+
+pub mod context;
+pub mod credentials;
+pub mod handlers;
+pub mod users;
+
+pub use context::AuthContext;

@@ -1,0 +1,26 @@
+//! The local gateway: runs the real functions the way AWS would, against moto.
+//!
+//! It reads template.yaml ([`template`], [`resolver`]), creates the tables ([`provision`]), runs
+//! each function's binary as Lambda does ([`invoker`] over a local [`runtime_api`]), routes HTTP
+//! like API Gateway's HTTP API ([`routes`], [`http_api`], [`gateway`]) and serves the web app
+//! ([`static_site`]). [`moto`] starts a moto server for integration tests.
+
+pub mod aws;
+pub mod config;
+mod function_pool;
+pub mod gateway;
+pub mod http_api;
+mod instance;
+pub mod invoker;
+pub mod moto;
+mod process;
+pub mod provision;
+pub mod resolver;
+pub mod routes;
+pub mod runtime_api;
+pub mod startup;
+pub mod static_site;
+pub mod template;
+
+pub use invoker::{FunctionConfig, InvokeError, Invoker, InvokerOptions};
+pub use template::Template;

@@ -1,0 +1,81 @@
+import { type Page, expect, test } from '@playwright/test';
+
+// Runs against the real stack: every test makes its own user, so tests never
+// depend on each other or on what an earlier run left in the tables.
+
+const PASSWORD = 'correct-horse-42';
+
+function uniqueEmail(label: string): string {
+  return `e2e-${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`;
+}
+
+async function fillCredentials(page: Page, email: string, password: string): Promise<void> {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+}
+
+test('sign up, stay signed in across a reload, sign out, sign in again', async ({ page }) => {
+  const email = uniqueEmail('flow');
+  const header = page.getByRole('banner');
+  const shownEmail = header.getByTestId('current-user-email');
+
+  await page.goto('/signup');
+  await expect(page.getByRole('heading', { name: 'Create your account' })).toBeVisible();
+  await fillCredentials(page, email, PASSWORD);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+
+  await expect(page).toHaveURL('/');
+  await expect(shownEmail).toHaveText(email);
+  await expect(header.getByRole('link', { name: 'Sign in' })).toHaveCount(0);
+
+  await page.reload();
+  await expect(shownEmail).toHaveText(email);
+
+  // Signed-in users have no business on the auth pages.
+  await page.goto('/signin');
+  await expect(page).toHaveURL('/');
+
+  await header.getByRole('button', { name: 'Sign out' }).click();
+  await expect(header.getByRole('link', { name: 'Sign in' })).toBeVisible();
+  await expect(shownEmail).toHaveCount(0);
+  await expect(page).toHaveURL('/');
+
+  // The cookie really is gone, not just the header state.
+  await page.reload();
+  await expect(header.getByRole('link', { name: 'Sign in' })).toBeVisible();
+
+  await header.getByRole('link', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL('/signin');
+  await fillCredentials(page, email, PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+
+  await expect(page).toHaveURL('/');
+  await expect(shownEmail).toHaveText(email);
+});
+
+test("shows the server's errors: next to the email field, and Invalid credentials in the alert", async ({ page, request }) => {
+  await page.goto('/signup');
+  await fillCredentials(page, 'not-an-email', PASSWORD);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+
+  const emailInput = page.getByLabel('Email');
+  await expect(page.locator('[data-field="email"]')).toContainText('Email must be valid');
+  await expect(emailInput).toHaveAttribute('aria-invalid', 'true');
+  await expect(emailInput).toHaveAccessibleDescription('Email must be valid');
+  await expect(page.locator('[data-field="password"]')).not.toContainText('Email must be valid');
+  await expect(page).toHaveURL('/signup');
+
+  // A user who exists, created through the API so this page stays signed out.
+  const email = uniqueEmail('wrong-password');
+  const created = await request.post('/api/users/signup', { data: { email, password: PASSWORD } });
+  expect(created.status()).toBe(201);
+
+  await page.goto('/signin');
+  await fillCredentials(page, email, 'not-the-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+
+  await expect(page.getByRole('alert')).toHaveText('Invalid credentials');
+  await expect(page).toHaveURL('/signin');
+  await expect(page.getByRole('banner').getByRole('link', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByRole('banner').getByTestId('current-user-email')).toHaveCount(0);
+});

@@ -1,0 +1,40 @@
+// A tiny element builder. Text is always set as text nodes, never as HTML, so
+// values that come from users (an email, a ticket title) can't inject markup.
+
+export type Child = Node | string | null | undefined | false;
+
+export interface ElementOptions {
+  className?: string;
+  attrs?: Record<string, string | boolean | undefined>;
+  dataset?: Record<string, string>;
+}
+
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  options: ElementOptions = {},
+  children: Child[] = [],
+): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  if (options.className) element.className = options.className;
+  for (const [name, value] of Object.entries(options.attrs ?? {})) {
+    if (value === undefined || value === false) continue;
+    element.setAttribute(name, value === true ? '' : value);
+  }
+  for (const [key, value] of Object.entries(options.dataset ?? {})) {
+    element.dataset[key] = value;
+  }
+  append(element, children);
+  return element;
+}
+
+export function append(parent: Node, children: Child[]): void {
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    parent.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
+  }
+}
+
+/** A same-origin link; the router turns clicks on it into client-side navigation. */
+export function link(href: string, text: string, className = ''): HTMLAnchorElement {
+  return h('a', { className, attrs: { href } }, [text]);
+}
