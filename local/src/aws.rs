@@ -24,9 +24,13 @@ pub struct LocalAws {
 impl LocalAws {
     /// The endpoint with region and keys from the environment, or local defaults.
     pub fn new(endpoint: impl Into<String>) -> Self {
+        Self::from_lookup(endpoint, |name| std::env::var(name).ok())
+    }
+
+    /// The endpoint with region and keys read through `var`, or local defaults.
+    pub fn from_lookup(endpoint: impl Into<String>, var: impl Fn(&str) -> Option<String>) -> Self {
         let var = |name: &str, default: &str| {
-            std::env::var(name)
-                .ok()
+            var(name)
                 .filter(|v| !v.is_empty())
                 .unwrap_or_else(|| default.to_string())
         };

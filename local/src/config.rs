@@ -61,31 +61,28 @@ impl GatewayConfig {
             )
         })?;
         if !endpoint.starts_with("http://") && !endpoint.starts_with("https://") {
-            return Err(ConfigError(format!("AWS_ENDPOINT_URL must be an http(s) URL, got {endpoint:?}")));
+            return Err(ConfigError(format!(
+                "AWS_ENDPOINT_URL must be an http(s) URL, got {endpoint:?}"
+            )));
         }
         let functions_dir = match var("FUNCTIONS_DIR") {
             Some(dir) => PathBuf::from(dir),
             None => std::env::current_exe()
                 .ok()
                 .and_then(|exe| exe.parent().map(PathBuf::from))
-                .ok_or_else(|| ConfigError("cannot locate the gateway's executable; set FUNCTIONS_DIR".into()))?,
+                .ok_or_else(|| {
+                    ConfigError("cannot locate the gateway's executable; set FUNCTIONS_DIR".into())
+                })?,
         };
         let max_instances = match var("MAX_INSTANCES") {
             None => DEFAULT_MAX_INSTANCES,
-            Some(n) => n
-                .trim()
-                .parse()
-                .ok()
-                .filter(|n| *n > 0)
-                .ok_or_else(|| ConfigError(format!("MAX_INSTANCES must be a positive number, got {n:?}")))?,
+            Some(n) => n.trim().parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                ConfigError(format!(
+                    "MAX_INSTANCES must be a positive number, got {n:?}"
+                ))
+            })?,
         };
-        let default = |key: &str| var(key).unwrap_or_default();
-        let aws = LocalAws {
-            endpoint,
-            region: var("AWS_REGION").unwrap_or_else(|| crate::aws::DEFAULT_REGION.into()),
-            access_key_id: var("AWS_ACCESS_KEY_ID").unwrap_or_else(|| "test".into()),
-            secret_access_key: var("AWS_SECRET_ACCESS_KEY").unwrap_or_else(|| "test".into()),
-        };
+        let aws = LocalAws::from_lookup(endpoint, |name| var(name));
         Ok(GatewayConfig {
             port,
             aws,
@@ -93,7 +90,9 @@ impl GatewayConfig {
             web_dist: var("WEB_DIST").map_or_else(|| "web/dist".into(), PathBuf::from),
             functions_dir,
             stack_name: var("STACK_NAME").unwrap_or_else(|| "ticketing-local".into()),
-            parameter_overrides: parse_parameter_overrides(&default("PARAMETER_OVERRIDES"))?,
+            parameter_overrides: parse_parameter_overrides(
+                &var("PARAMETER_OVERRIDES").unwrap_or_default(),
+            )?,
             max_instances,
             pass_through: PASS_THROUGH
                 .iter()
@@ -117,17 +116,21 @@ pub fn parse_parameter_overrides(text: &str) -> Result<BTreeMap<String, String>,
     for token in split_words(text)? {
         let (key, value) = if let Some(rest) = token.strip_prefix("ParameterKey=") {
             let (key, value) = rest.split_once(",ParameterValue=").ok_or_else(|| {
-                ConfigError(format!("PARAMETER_OVERRIDES: {token:?} needs ,ParameterValue=..."))
+                ConfigError(format!(
+                    "PARAMETER_OVERRIDES: {token:?} needs ,ParameterValue=..."
+                ))
             })?;
             (key.to_string(), value.to_string())
         } else {
-            let (key, value) = token
-                .split_once('=')
-                .ok_or_else(|| ConfigError(format!("PARAMETER_OVERRIDES: {token:?} is not Key=Value")))?;
+            let (key, value) = token.split_once('=').ok_or_else(|| {
+                ConfigError(format!("PARAMETER_OVERRIDES: {token:?} is not Key=Value"))
+            })?;
             (key.to_string(), value.to_string())
         };
         if key.is_empty() {
-            return Err(ConfigError(format!("PARAMETER_OVERRIDES: {token:?} has no key")));
+            return Err(ConfigError(format!(
+                "PARAMETER_OVERRIDES: {token:?} has no key"
+            )));
         }
         overrides.insert(key, value);
     }
@@ -174,7 +177,10 @@ mod tests {
     use super::*;
 
     fn config(vars: &[(&str, &str)]) -> Result<GatewayConfig, ConfigError> {
-        let vars: BTreeMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let vars: BTreeMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         GatewayConfig::from_lookup(|name| vars.get(name).cloned())
     }
 
@@ -211,14 +217,24 @@ mod tests {
     #[test]
     fn bad_values_fail_with_the_variable_named() {
         let endpoint = ("AWS_ENDPOINT_URL", "http://127.0.0.1:5000");
-        assert!(config(&[endpoint, ("PORT", "http")]).unwrap_err().to_string().contains("PORT"));
-        assert!(config(&[endpoint, ("MAX_INSTANCES", "0")]).unwrap_err().to_string().contains("MAX_INSTANCES"));
+        assert!(config(&[endpoint, ("PORT", "http")])
+            .unwrap_err()
+            .to_string()
+            .contains("PORT"));
+        assert!(config(&[endpoint, ("MAX_INSTANCES", "0")])
+            .unwrap_err()
+            .to_string()
+            .contains("MAX_INSTANCES"));
         assert!(config(&[("AWS_ENDPOINT_URL", "localhost:5000")]).is_err());
     }
 
     #[test]
     fn functions_get_the_aws_settings_and_set_pass_through_variables() {
-        let config = config(&[("AWS_ENDPOINT_URL", "http://127.0.0.1:5000"), ("RUST_LOG", "debug")]).unwrap();
+        let config = config(&[
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:5000"),
+            ("RUST_LOG", "debug"),
+        ])
+        .unwrap();
         let env: BTreeMap<_, _> = config.function_env().into_iter().collect();
         assert_eq!(env["AWS_ENDPOINT_URL"], "http://127.0.0.1:5000");
         assert_eq!(env["AWS_REGION"], "us-east-1");

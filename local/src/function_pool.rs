@@ -88,7 +88,10 @@ pub(crate) enum Completion {
     /// `/response` with a body over the limit.
     ResponseTooLarge,
     /// `/error` with this body and `Lambda-Runtime-Function-Error-Type` header.
-    Error { body: Vec<u8>, error_type: Option<String> },
+    Error {
+        body: Vec<u8>,
+        error_type: Option<String>,
+    },
 }
 
 /// A Runtime API call that does not fit the pool's state.
@@ -102,12 +105,19 @@ pub(crate) enum RuntimeApiError {
 
 impl PoolState {
     fn available(&self) -> usize {
-        self.instances.values().filter(|i| i.phase == Phase::Available).count()
+        self.instances
+            .values()
+            .filter(|i| i.phase == Phase::Available)
+            .count()
     }
 }
 
 impl FunctionPool {
-    pub(crate) fn new(config: FunctionConfig, runtime_api: SocketAddr, options: &InvokerOptions) -> Arc<Self> {
+    pub(crate) fn new(
+        config: FunctionConfig,
+        runtime_api: SocketAddr,
+        options: &InvokerOptions,
+    ) -> Arc<Self> {
         let function_arn = format!(
             "arn:aws:lambda:{}:{}:function:{}",
             options.region,
@@ -146,7 +156,10 @@ impl FunctionPool {
     }
 
     /// `/next`: waits until there is an invocation for this instance and hands it over.
-    pub(crate) async fn next_invocation(self: &Arc<Self>, instance: u32) -> Result<Assignment, RuntimeApiError> {
+    pub(crate) async fn next_invocation(
+        self: &Arc<Self>,
+        instance: u32,
+    ) -> Result<Assignment, RuntimeApiError> {
         loop {
             // Registered before looking at the queue, so a push in between is not missed.
             let notified = self.work_queued.notified();
@@ -154,8 +167,15 @@ impl FunctionPool {
             notified.as_mut().enable();
             {
                 let mut guard = self.lock();
-                let PoolState { queue, instances, in_flight, .. } = &mut *guard;
-                let me = instances.get_mut(&instance).ok_or(RuntimeApiError::UnknownInstance)?;
+                let PoolState {
+                    queue,
+                    instances,
+                    in_flight,
+                    ..
+                } = &mut *guard;
+                let me = instances
+                    .get_mut(&instance)
+                    .ok_or(RuntimeApiError::UnknownInstance)?;
                 if me.phase == Phase::Dying {
                     return Err(RuntimeApiError::UnknownInstance);
                 }
@@ -164,7 +184,9 @@ impl FunctionPool {
                     // Asking for more work without answering means the invocation is lost.
                     if let Some(lost) = in_flight.remove(abandoned) {
                         lost.watchdog.abort();
-                        let _ = lost.reply.send(Err(self.invalid("asked for the next event without answering")));
+                        let _ = lost.reply.send(Err(
+                            self.invalid("asked for the next event without answering")
+                        ));
                     }
                 }
                 me.phase = Phase::Available;
@@ -174,7 +196,8 @@ impl FunctionPool {
                     }
                     me.phase = Phase::Busy(queued.request_id.clone());
                     let deadline = SystemTime::now() + self.config.timeout;
-                    let watchdog = tokio::spawn(self.clone().enforce_timeout(queued.request_id.clone()));
+                    let watchdog =
+                        tokio::spawn(self.clone().enforce_timeout(queued.request_id.clone()));
                     in_flight.insert(
                         queued.request_id.clone(),
                         InFlight {
@@ -186,7 +209,10 @@ impl FunctionPool {
                     return Ok(Assignment {
                         request_id: queued.request_id,
                         payload: queued.payload,
-                        deadline_ms: deadline.duration_since(UNIX_EPOCH).unwrap_or_default().as_millis(),
+                        deadline_ms: deadline
+                            .duration_since(UNIX_EPOCH)
+                            .unwrap_or_default()
+                            .as_millis(),
                         function_arn: self.function_arn.clone(),
                     });
                 }
@@ -196,12 +222,22 @@ impl FunctionPool {
     }
 
     /// `/response` or `/error`: ends the invocation with what the function said.
-    pub(crate) fn complete(&self, instance: u32, request_id: &str, completion: Completion) -> Result<(), RuntimeApiError> {
+    pub(crate) fn complete(
+        &self,
+        instance: u32,
+        request_id: &str,
+        completion: Completion,
+    ) -> Result<(), RuntimeApiError> {
         let mut state = self.lock();
-        if !state.in_flight.get(request_id).is_some_and(|f| f.instance == instance) {
-            return Err(RuntimeApiError::UnknownRequest);
-        }
-        let finished = state.in_flight.remove(request_id).expect("checked above");
+        // Only the instance running the invocation may end it.
+        let finished = match state.in_flight.remove(request_id) {
+            Some(running) if running.instance == instance => running,
+            Some(other) => {
+                state.in_flight.insert(request_id.to_string(), other);
+                return Err(RuntimeApiError::UnknownRequest);
+            }
+            None => return Err(RuntimeApiError::UnknownRequest),
+        };
         finished.watchdog.abort();
         if let Some(me) = state.instances.get_mut(&instance) {
             me.phase = Phase::Available;
@@ -254,7 +290,9 @@ impl FunctionPool {
 
     fn lock(&self) -> MutexGuard<'_, PoolState> {
         // A panic while holding the lock leaves consistent-enough state; keep serving.
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Starts instances while queued work outnumbers instances that could take it.
@@ -270,7 +308,7 @@ impl FunctionPool {
                         let _ = queued.reply.send(Err(err.clone()));
                     }
                 }
-                eprintln!("[{}] {err}", self.config.logical_id);
+                eprintln!("{err}");
                 return;
             }
         }
@@ -280,11 +318,12 @@ impl FunctionPool {
         let number = state.next_instance;
         state.next_instance += 1;
         let base_url = runtime_api::base_url(self.runtime_api, &self.config.logical_id, number);
-        let child = instance::spawn(&self.config, number, &base_url).map_err(|err| InvokeError::Spawn {
-            function: self.config.logical_id.clone(),
-            executable: self.config.executable.display().to_string(),
-            reason: err.to_string(),
-        })?;
+        let child =
+            instance::spawn(&self.config, number, &base_url).map_err(|err| InvokeError::Spawn {
+                function: self.config.logical_id.clone(),
+                executable: self.config.executable.display().to_string(),
+                reason: err.to_string(),
+            })?;
         let (kill, killed) = oneshot::channel();
         state.instances.insert(
             number,
@@ -299,7 +338,12 @@ impl FunctionPool {
     }
 
     /// Waits for the process to exit (or kills it when told to) and cleans up after it.
-    async fn supervise(self: Arc<Self>, instance: u32, mut child: Child, killed: oneshot::Receiver<()>) {
+    async fn supervise(
+        self: Arc<Self>,
+        instance: u32,
+        mut child: Child,
+        killed: oneshot::Receiver<()>,
+    ) {
         let status = tokio::select! {
             status = child.wait() => status,
             // Fires on an explicit kill and also when the pool forgets the sender.
@@ -329,7 +373,10 @@ impl FunctionPool {
                         running.watchdog.abort();
                         let _ = running.reply.send(Err(crashed(false)));
                     }
-                    eprintln!("[{}] instance {instance} exited ({status}) during an invocation", self.config.logical_id);
+                    eprintln!(
+                        "[{}] instance {instance} exited ({status}) during an invocation",
+                        self.config.logical_id
+                    );
                 }
                 Phase::Available if !state.shutting_down => {
                     if !gone.polled {
@@ -339,7 +386,10 @@ impl FunctionPool {
                             let _ = queued.reply.send(Err(crashed(true)));
                         }
                     }
-                    eprintln!("[{}] instance {instance} exited ({status})", self.config.logical_id);
+                    eprintln!(
+                        "[{}] instance {instance} exited ({status})",
+                        self.config.logical_id
+                    );
                 }
                 _ => {}
             }
@@ -379,20 +429,24 @@ impl FunctionPool {
     fn outcome(&self, completion: Completion) -> Result<Value, InvokeError> {
         let function = self.config.logical_id.clone();
         match completion {
-            Completion::Response(body) if body.len() > MAX_RESPONSE_BYTES => Err(too_large(function)),
+            Completion::Response(body) if body.len() > MAX_RESPONSE_BYTES => {
+                Err(too_large(function))
+            }
             Completion::ResponseTooLarge => Err(too_large(function)),
             Completion::Response(body) => serde_json::from_slice(&body)
                 .map_err(|err| self.invalid(&format!("the response is not JSON: {err}"))),
             Completion::Error { body, error_type } => {
                 // The runtime posts {"errorType": ..., "errorMessage": ...}; accept anything.
                 let parsed: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-                let field = |name: &str| parsed.get(name).and_then(Value::as_str).map(str::to_string);
+                let field =
+                    |name: &str| parsed.get(name).and_then(Value::as_str).map(str::to_string);
                 Err(InvokeError::Function {
                     function,
                     error_type: field("errorType")
                         .or(error_type)
                         .unwrap_or_else(|| "Unhandled".to_string()),
-                    message: field("errorMessage").unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned()),
+                    message: field("errorMessage")
+                        .unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned()),
                 })
             }
         }

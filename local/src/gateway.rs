@@ -28,7 +28,11 @@ pub struct Gateway {
 impl Gateway {
     /// A gateway over these routes and functions, serving `site` for non-API paths.
     pub fn new(router: Router, invoker: Invoker, site: Option<StaticSite>) -> Self {
-        Gateway { router, invoker, site }
+        Gateway {
+            router,
+            invoker,
+            site,
+        }
     }
 
     /// Answers one request and prints its log line.
@@ -38,7 +42,10 @@ impl Gateway {
         let path = request.uri().path().to_string();
         let (response, target) = if let Some(matched) = self.router.find(method.as_str(), &path) {
             let function = matched.route.function.clone();
-            (self.call_function(&matched, request, client).await, function)
+            (
+                self.call_function(&matched, request, client).await,
+                function,
+            )
         } else if !is_api_path(&path) && (method == Method::GET || method == Method::HEAD) {
             match &self.site {
                 Some(site) => (site.serve(&method, &path).await, "static".to_string()),
@@ -113,7 +120,11 @@ fn not_found() -> Response<Bytes> {
 }
 
 /// Serves HTTP/1.1 on `listener` until `shutdown` resolves; open connections are then dropped.
-pub async fn serve(listener: TcpListener, gateway: Arc<Gateway>, shutdown: impl Future<Output = ()>) {
+pub async fn serve(
+    listener: TcpListener,
+    gateway: Arc<Gateway>,
+    shutdown: impl Future<Output = ()>,
+) {
     tokio::pin!(shutdown);
     let mut connections = JoinSet::new();
     loop {

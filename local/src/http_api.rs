@@ -164,7 +164,10 @@ pub fn response_from_lambda(result: &Value) -> Result<Response<Bytes>, String> {
         .and_then(|code| StatusCode::from_u16(code).ok())
         .ok_or_else(|| format!("invalid statusCode {status}"))?;
 
-    let mut response = Response::builder().status(status).body(Bytes::new()).expect("valid response");
+    let mut response = Response::builder()
+        .status(status)
+        .body(Bytes::new())
+        .expect("valid response");
     let headers = response.headers_mut();
     if let Some(single) = result.get("headers").and_then(Value::as_object) {
         for (name, value) in single {
@@ -180,7 +183,12 @@ pub fn response_from_lambda(result: &Value) -> Result<Response<Bytes>, String> {
             }
         }
     }
-    for cookie in result.get("cookies").and_then(Value::as_array).into_iter().flatten() {
+    for cookie in result
+        .get("cookies")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let cookie = cookie.as_str().ok_or("a cookie is not a string")?;
         headers.append(http::header::SET_COOKIE, header_value(cookie)?);
     }
@@ -188,7 +196,9 @@ pub fn response_from_lambda(result: &Value) -> Result<Response<Bytes>, String> {
     let body = match result.get("body") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::String(text)) if result.get("isBase64Encoded") == Some(&Value::Bool(true)) => {
-            BASE64.decode(text).map_err(|e| format!("body is not valid base64: {e}"))?
+            BASE64
+                .decode(text)
+                .map_err(|e| format!("body is not valid base64: {e}"))?
         }
         Some(Value::String(text)) => text.clone().into_bytes(),
         Some(other) => return Err(format!("body must be a string, found {other}")),
@@ -200,7 +210,9 @@ pub fn response_from_lambda(result: &Value) -> Result<Response<Bytes>, String> {
 /// The response API Gateway sends when the integration failed.
 pub fn invoke_error_response(err: &InvokeError) -> Response<Bytes> {
     match err {
-        InvokeError::Timeout { .. } => message(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable"),
+        InvokeError::Timeout { .. } => {
+            message(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable")
+        }
         _ => message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error"),
     }
 }
@@ -233,7 +245,9 @@ fn header_value(value: &str) -> Result<HeaderValue, String> {
 
 /// `12/Mar/2020:19:03:58 +0000`, the format of `requestContext.time`.
 fn clf_time(epoch_seconds: u64) -> String {
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let days = (epoch_seconds / 86_400) as i64;
     let secs = epoch_seconds % 86_400;
     // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
@@ -261,7 +275,11 @@ mod tests {
     use crate::routes::{Route, Router};
     use std::time::Duration;
 
-    fn request_with<'a>(headers: &'a HeaderMap, body: &'a [u8], raw_query: &'a str) -> ApiRequest<'a> {
+    fn request_with<'a>(
+        headers: &'a HeaderMap,
+        body: &'a [u8],
+        raw_query: &'a str,
+    ) -> ApiRequest<'a> {
         ApiRequest {
             method: "PUT",
             raw_path: "/api/tickets/t%201",
@@ -276,7 +294,12 @@ mod tests {
     }
 
     fn event_for(headers: &HeaderMap, body: &[u8], query: &str) -> Value {
-        let router = Router::new(vec![Route::new("PUT", "/api/tickets/{id}", "UpdateTicketFunction", "update-ticket")]);
+        let router = Router::new(vec![Route::new(
+            "PUT",
+            "/api/tickets/{id}",
+            "UpdateTicketFunction",
+            "update-ticket",
+        )]);
         let request = request_with(headers, body, query);
         let matched = router.find(request.method, request.raw_path).unwrap();
         build_event(&request, &matched)
@@ -299,7 +322,10 @@ mod tests {
         assert_eq!(event["cookies"], json!(["session=abc", "theme=dark"]));
         assert_eq!(event["headers"]["accept"], "text/html,application/json");
         assert!(event["headers"].get("cookie").is_none());
-        assert_eq!(event["queryStringParameters"], json!({"a": "1,2", "b": "x y", "c": "p q"}));
+        assert_eq!(
+            event["queryStringParameters"],
+            json!({"a": "1,2", "b": "x y", "c": "p q"})
+        );
         assert_eq!(event["pathParameters"], json!({"id": "t 1"}));
         assert_eq!(event["body"], r#"{"title":"x"}"#);
         assert_eq!(event["isBase64Encoded"], false);
@@ -324,7 +350,10 @@ mod tests {
         let parsed: aws_lambda_events::apigw::ApiGatewayV2httpRequest =
             serde_json::from_value(event).expect("aws_lambda_events parses the event");
         assert_eq!(parsed.request_context.http.method, http::Method::PUT);
-        assert_eq!(parsed.cookies, Some(vec!["a=1".to_string(), "b=2".to_string()]));
+        assert_eq!(
+            parsed.cookies,
+            Some(vec!["a=1".to_string(), "b=2".to_string()])
+        );
         assert_eq!(parsed.body.as_deref(), Some("hello"));
     }
 
@@ -383,17 +412,33 @@ mod tests {
     #[test]
     fn an_unusable_structured_response_is_an_error() {
         assert!(response_from_lambda(&json!({"statusCode": "nope"})).is_err());
-        assert!(response_from_lambda(&json!({"statusCode": 200, "body": "%%", "isBase64Encoded": true})).is_err());
+        assert!(response_from_lambda(
+            &json!({"statusCode": 200, "body": "%%", "isBase64Encoded": true})
+        )
+        .is_err());
     }
 
     #[test]
     fn invoke_errors_map_to_api_gateway_statuses() {
-        let timeout = InvokeError::Timeout { function: "F".into(), timeout: Duration::from_secs(1) };
-        assert_eq!(invoke_error_response(&timeout).status(), StatusCode::SERVICE_UNAVAILABLE);
-        let failed = InvokeError::Function { function: "F".into(), error_type: "E".into(), message: "m".into() };
+        let timeout = InvokeError::Timeout {
+            function: "F".into(),
+            timeout: Duration::from_secs(1),
+        };
+        assert_eq!(
+            invoke_error_response(&timeout).status(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        let failed = InvokeError::Function {
+            function: "F".into(),
+            error_type: "E".into(),
+            message: "m".into(),
+        };
         let response = invoke_error_response(&failed);
         assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
-        assert_eq!(response.body().as_ref(), br#"{"message":"Internal Server Error"}"#);
+        assert_eq!(
+            response.body().as_ref(),
+            br#"{"message":"Internal Server Error"}"#
+        );
     }
 
     #[test]

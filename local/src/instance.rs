@@ -8,7 +8,11 @@ use tokio::process::{Child, Command};
 ///
 /// The environment is built from scratch, as in Lambda: nothing of the gateway's own environment
 /// leaks in except what `config.env` carries.
-pub(crate) fn spawn(config: &FunctionConfig, instance: u32, runtime_api: &str) -> std::io::Result<Child> {
+pub(crate) fn spawn(
+    config: &FunctionConfig,
+    instance: u32,
+    runtime_api: &str,
+) -> std::io::Result<Child> {
     let mut command = Command::new(&config.executable);
     command
         .env_clear()
@@ -35,7 +39,11 @@ pub(crate) fn spawn(config: &FunctionConfig, instance: u32, runtime_api: &str) -
 }
 
 /// The variables the Lambda service sets for every function; the runtime crate requires several.
-fn lambda_env(config: &FunctionConfig, instance: u32, runtime_api: &str) -> Vec<(&'static str, String)> {
+fn lambda_env(
+    config: &FunctionConfig,
+    instance: u32,
+    runtime_api: &str,
+) -> Vec<(&'static str, String)> {
     let task_root = config
         .executable
         .parent()
@@ -45,11 +53,23 @@ fn lambda_env(config: &FunctionConfig, instance: u32, runtime_api: &str) -> Vec<
         ("AWS_LAMBDA_RUNTIME_API", runtime_api.to_string()),
         ("AWS_LAMBDA_FUNCTION_NAME", config.function_name.clone()),
         ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".to_string()),
-        ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", config.memory_mb.to_string()),
-        ("AWS_LAMBDA_LOG_GROUP_NAME", format!("/aws/lambda/{}", config.function_name)),
-        ("AWS_LAMBDA_LOG_STREAM_NAME", format!("local/{}/{instance}", config.logical_id)),
+        (
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+            config.memory_mb.to_string(),
+        ),
+        (
+            "AWS_LAMBDA_LOG_GROUP_NAME",
+            format!("/aws/lambda/{}", config.function_name),
+        ),
+        (
+            "AWS_LAMBDA_LOG_STREAM_NAME",
+            format!("local/{}/{instance}", config.logical_id),
+        ),
         ("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand".to_string()),
-        ("AWS_EXECUTION_ENV", "AWS_Lambda_provided.al2023".to_string()),
+        (
+            "AWS_EXECUTION_ENV",
+            "AWS_Lambda_provided.al2023".to_string(),
+        ),
         ("LAMBDA_TASK_ROOT", task_root),
         ("_HANDLER", "bootstrap".to_string()),
     ]

@@ -127,7 +127,10 @@ struct Inner {
 
 impl Invoker {
     /// Starts the Runtime API listener (127.0.0.1, ephemeral port); no process starts until invoked.
-    pub async fn start(functions: Vec<FunctionConfig>, options: InvokerOptions) -> std::io::Result<Self> {
+    pub async fn start(
+        functions: Vec<FunctionConfig>,
+        options: InvokerOptions,
+    ) -> std::io::Result<Self> {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let runtime_api = listener.local_addr()?;
         let pools: HashMap<_, _> = functions

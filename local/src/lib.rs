@@ -1,9 +1,11 @@
 //! The local gateway: runs the real functions the way AWS would, against moto.
 //!
 //! It reads template.yaml ([`template`], [`resolver`]), creates the tables ([`provision`]), runs
-//! each function's binary as Lambda does ([`invoker`] over a local [`runtime_api`]), routes HTTP
+//! each function's binary as Lambda does ([`invoker`], over a local Runtime API), routes HTTP
 //! like API Gateway's HTTP API ([`routes`], [`http_api`], [`gateway`]) and serves the web app
-//! ([`static_site`]). [`moto`] starts a moto server for integration tests.
+//! ([`static_site`]). [`moto`] and [`testing`] serve integration tests of every crate.
+
+#![warn(missing_docs)]
 
 pub mod aws;
 pub mod config;
@@ -17,10 +19,11 @@ mod process;
 pub mod provision;
 pub mod resolver;
 pub mod routes;
-pub mod runtime_api;
+mod runtime_api;
 pub mod startup;
 pub mod static_site;
 pub mod template;
+pub mod testing;
 
 pub use invoker::{FunctionConfig, InvokeError, Invoker, InvokerOptions};
 pub use template::Template;

@@ -33,7 +33,10 @@ pub fn ensure() -> String {
 
 /// Like [`ensure`], returning the failure instead of panicking.
 pub fn try_ensure() -> Result<String, MotoError> {
-    if let Some(endpoint) = std::env::var("AWS_ENDPOINT_URL").ok().filter(|v| !v.is_empty()) {
+    if let Some(endpoint) = std::env::var("AWS_ENDPOINT_URL")
+        .ok()
+        .filter(|v| !v.is_empty())
+    {
         return Ok(endpoint);
     }
     static SHARED: OnceLock<Result<String, MotoError>> = OnceLock::new();
@@ -42,18 +45,20 @@ pub fn try_ensure() -> Result<String, MotoError> {
             // The server is owned by a thread that lives as long as the process: Linux ties the
             // parent-death signal to the spawning thread, and test threads end early.
             let (tx, rx) = std::sync::mpsc::channel();
-            let spawned = std::thread::Builder::new().name("moto".into()).spawn(move || match MotoServer::start() {
-                Ok(server) => {
-                    let _ = tx.send(Ok(server.endpoint().to_string()));
-                    let _keep = server;
-                    loop {
-                        std::thread::park();
+            let spawned = std::thread::Builder::new()
+                .name("moto".into())
+                .spawn(move || match MotoServer::start() {
+                    Ok(server) => {
+                        let _ = tx.send(Ok(server.endpoint().to_string()));
+                        let _keep = server;
+                        loop {
+                            std::thread::park();
+                        }
                     }
-                }
-                Err(err) => {
-                    let _ = tx.send(Err(err));
-                }
-            });
+                    Err(err) => {
+                        let _ = tx.send(Err(err));
+                    }
+                });
             match spawned {
                 Ok(_) => rx
                     .recv()
@@ -109,12 +114,18 @@ impl MotoServer {
         Ok(server)
     }
 
-    fn wait_ready(&mut self, addr: SocketAddr, log_path: &std::path::Path) -> Result<(), MotoError> {
+    fn wait_ready(
+        &mut self,
+        addr: SocketAddr,
+        log_path: &std::path::Path,
+    ) -> Result<(), MotoError> {
         let deadline = Instant::now() + STARTUP_TIMEOUT;
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
                 let log = std::fs::read_to_string(log_path).unwrap_or_default();
-                return Err(MotoError(format!("moto exited ({status}) during startup:\n{log}")));
+                return Err(MotoError(format!(
+                    "moto exited ({status}) during startup:\n{log}"
+                )));
             }
             if answers_http(addr) {
                 return Ok(());

@@ -4,9 +4,9 @@ use crate::resolver::Resolver;
 use crate::template::{Billing, IndexSpec, TableSpec, Template};
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, LocalSecondaryIndex,
-    Projection, ProjectionType, ProvisionedThroughput, ScalarAttributeType, StreamSpecification, StreamViewType,
-    TimeToLiveSpecification,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
+    LocalSecondaryIndex, Projection, ProjectionType, ProvisionedThroughput, ScalarAttributeType,
+    StreamSpecification, StreamViewType, TimeToLiveSpecification,
 };
 use aws_sdk_dynamodb::Client;
 use std::time::{Duration, Instant};
@@ -40,7 +40,10 @@ pub async fn wait_for_dynamodb(client: &Client, timeout: Duration) -> Result<(),
             Err(err) if Instant::now() >= deadline => {
                 return Err(ProvisionError {
                     table: "(any)".into(),
-                    message: format!("DynamoDB endpoint not reachable: {}", DisplayErrorContext(&err)),
+                    message: format!(
+                        "DynamoDB endpoint not reachable: {}",
+                        DisplayErrorContext(&err)
+                    ),
                 })
             }
             Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
@@ -56,10 +59,12 @@ pub async fn provision_tables(
 ) -> Result<Vec<(String, Provisioned)>, ProvisionError> {
     let mut done = Vec::new();
     for table in &template.tables {
-        let name = resolver.table_name(&table.logical_id).map_err(|err| ProvisionError {
-            table: table.logical_id.clone(),
-            message: err.to_string(),
-        })?;
+        let name = resolver
+            .table_name(&table.logical_id)
+            .map_err(|err| ProvisionError {
+                table: table.logical_id.clone(),
+                message: err.to_string(),
+            })?;
         let outcome = create_table(client, &table.spec, &name).await?;
         done.push((name, outcome));
     }
@@ -67,8 +72,15 @@ pub async fn provision_tables(
 }
 
 /// Creates one table shaped by `spec` and named `name` (tests use this for fresh copies).
-pub async fn create_table(client: &Client, spec: &TableSpec, name: &str) -> Result<Provisioned, ProvisionError> {
-    let fail = |message: String| ProvisionError { table: name.to_string(), message };
+pub async fn create_table(
+    client: &Client,
+    spec: &TableSpec,
+    name: &str,
+) -> Result<Provisioned, ProvisionError> {
+    let fail = |message: String| ProvisionError {
+        table: name.to_string(),
+        message,
+    };
 
     let attributes = spec
         .attributes
@@ -89,7 +101,9 @@ pub async fn create_table(client: &Client, spec: &TableSpec, name: &str) -> Resu
                 .index_name(&index.name)
                 .set_key_schema(Some(key_schema(&index.key_schema)?))
                 .projection(projection(index));
-            if let (Billing::Provisioned(read, write), throughput) = (spec.billing, index.throughput) {
+            if let (Billing::Provisioned(read, write), throughput) =
+                (spec.billing, index.throughput)
+            {
                 let (read, write) = throughput.unwrap_or((read, write));
                 builder = builder.provisioned_throughput(throughput_of(read, write)?);
             }
@@ -114,7 +128,9 @@ pub async fn create_table(client: &Client, spec: &TableSpec, name: &str) -> Resu
         .create_table()
         .table_name(name)
         .set_attribute_definitions(Some(attributes))
-        .set_key_schema(Some(key_schema(&spec.key_schema).map_err(|e| fail(e.to_string()))?));
+        .set_key_schema(Some(
+            key_schema(&spec.key_schema).map_err(|e| fail(e.to_string()))?,
+        ));
     if !global_indexes.is_empty() {
         request = request.set_global_secondary_indexes(Some(global_indexes));
     }
@@ -139,7 +155,11 @@ pub async fn create_table(client: &Client, spec: &TableSpec, name: &str) -> Resu
 
     match request.send().await {
         Ok(_) => {}
-        Err(err) if err.as_service_error().is_some_and(|e| e.is_resource_in_use_exception()) => {
+        Err(err)
+            if err
+                .as_service_error()
+                .is_some_and(|e| e.is_resource_in_use_exception()) =>
+        {
             return Ok(Provisioned::Existing)
         }
         Err(err) => return Err(fail(DisplayErrorContext(&err).to_string())),
@@ -163,7 +183,9 @@ pub async fn create_table(client: &Client, spec: &TableSpec, name: &str) -> Resu
     Ok(Provisioned::Created)
 }
 
-fn key_schema(keys: &[(String, String)]) -> Result<Vec<KeySchemaElement>, aws_sdk_dynamodb::error::BuildError> {
+fn key_schema(
+    keys: &[(String, String)],
+) -> Result<Vec<KeySchemaElement>, aws_sdk_dynamodb::error::BuildError> {
     keys.iter()
         .map(|(attribute, kind)| {
             KeySchemaElement::builder()
@@ -182,7 +204,10 @@ fn projection(index: &IndexSpec) -> Projection {
         .build()
 }
 
-fn throughput_of(read: i64, write: i64) -> Result<ProvisionedThroughput, aws_sdk_dynamodb::error::BuildError> {
+fn throughput_of(
+    read: i64,
+    write: i64,
+) -> Result<ProvisionedThroughput, aws_sdk_dynamodb::error::BuildError> {
     ProvisionedThroughput::builder()
         .read_capacity_units(read)
         .write_capacity_units(write)

@@ -32,7 +32,10 @@ impl<'t> Resolver<'t> {
         region: impl Into<String>,
         overrides: BTreeMap<String, String>,
     ) -> Result<Self, TemplateError> {
-        if let Some(unknown) = overrides.keys().find(|k| !template.parameters.contains_key(*k)) {
+        if let Some(unknown) = overrides
+            .keys()
+            .find(|k| !template.parameters.contains_key(*k))
+        {
             return Err(TemplateError::UnknownParameter(unknown.clone()));
         }
         Ok(Resolver {
@@ -60,9 +63,9 @@ impl<'t> Resolver<'t> {
         }
         match intrinsic(value)? {
             Some(Intrinsic::Ref(target)) => {
-                let name = target
-                    .as_str()
-                    .ok_or_else(|| TemplateError::Invalid(format!("!Ref needs a name, found {target:?}")))?;
+                let name = target.as_str().ok_or_else(|| {
+                    TemplateError::Invalid(format!("!Ref needs a name, found {target:?}"))
+                })?;
                 self.reference(name)
             }
             Some(Intrinsic::GetAtt(target)) => {
@@ -70,7 +73,9 @@ impl<'t> Resolver<'t> {
                 self.attribute(&resource, &attribute)
             }
             Some(Intrinsic::Sub(args)) => self.substitute(args),
-            None => Err(TemplateError::Invalid(format!("expected a string value, found {value:?}"))),
+            None => Err(TemplateError::Invalid(format!(
+                "expected a string value, found {value:?}"
+            ))),
         }
     }
 
@@ -87,15 +92,33 @@ impl<'t> Resolver<'t> {
             .or(declared.default.as_ref())
             .cloned()
             .ok_or_else(|| TemplateError::MissingParameter(name.to_string()))?;
-        let invalid = |problem: String| TemplateError::InvalidParameter { name: name.to_string(), problem };
+        let invalid = |problem: String| TemplateError::InvalidParameter {
+            name: name.to_string(),
+            problem,
+        };
         if !declared.allowed_values.is_empty() && !declared.allowed_values.contains(&value) {
-            return Err(invalid(format!("{value:?} is not one of {:?}", declared.allowed_values)));
+            return Err(invalid(format!(
+                "{value:?} is not one of {:?}",
+                declared.allowed_values
+            )));
         }
-        if declared.min_length.is_some_and(|min| value.chars().count() < min) {
-            return Err(invalid(format!("must be at least {} characters", declared.min_length.unwrap_or(0))));
+        if declared
+            .min_length
+            .is_some_and(|min| value.chars().count() < min)
+        {
+            return Err(invalid(format!(
+                "must be at least {} characters",
+                declared.min_length.unwrap_or(0)
+            )));
         }
-        if declared.max_length.is_some_and(|max| value.chars().count() > max) {
-            return Err(invalid(format!("must be at most {} characters", declared.max_length.unwrap_or(0))));
+        if declared
+            .max_length
+            .is_some_and(|max| value.chars().count() > max)
+        {
+            return Err(invalid(format!(
+                "must be at most {} characters",
+                declared.max_length.unwrap_or(0)
+            )));
         }
         if declared.kind == "Number" && value.parse::<f64>().is_err() {
             return Err(invalid(format!("{value:?} is not a number")));
@@ -124,13 +147,19 @@ impl<'t> Resolver<'t> {
     }
 
     /// A function's environment with every value resolved.
-    pub fn function_environment(&self, function: &FunctionSpec) -> Result<BTreeMap<String, String>, TemplateError> {
+    pub fn function_environment(
+        &self,
+        function: &FunctionSpec,
+    ) -> Result<BTreeMap<String, String>, TemplateError> {
         function
             .environment
             .iter()
             .map(|(key, value)| {
                 let resolved = self.resolve(value).map_err(|err| {
-                    TemplateError::Invalid(format!("{}: environment variable {key}: {err}", function.logical_id))
+                    TemplateError::Invalid(format!(
+                        "{}: environment variable {key}: {err}",
+                        function.logical_id
+                    ))
                 })?;
                 Ok((key.clone(), resolved))
             })
@@ -167,7 +196,9 @@ impl<'t> Resolver<'t> {
         match resource.kind.as_str() {
             "AWS::DynamoDB::Table" => self.table_name(name),
             "AWS::Serverless::Function" => self.function_name(self.function(name)?),
-            other => Err(TemplateError::Unsupported(format!("!Ref {name} (a resource of type {other})"))),
+            other => Err(TemplateError::Unsupported(format!(
+                "!Ref {name} (a resource of type {other})"
+            ))),
         }
     }
 
@@ -179,11 +210,16 @@ impl<'t> Resolver<'t> {
             .get(name)
             .ok_or_else(|| TemplateError::UnknownReference(name.to_string()))?;
         match (resource.kind.as_str(), attribute) {
-            ("AWS::DynamoDB::Table", "Arn") => Ok(self.arn("dynamodb", &format!("table/{}", self.table_name(name)?))),
-            ("AWS::Serverless::Function", "Arn") => {
-                Ok(self.arn("lambda", &format!("function:{}", self.function_name(self.function(name)?)?)))
+            ("AWS::DynamoDB::Table", "Arn") => {
+                Ok(self.arn("dynamodb", &format!("table/{}", self.table_name(name)?)))
             }
-            (kind, _) => Err(TemplateError::Unsupported(format!("!GetAtt {name}.{attribute} (on {kind})"))),
+            ("AWS::Serverless::Function", "Arn") => Ok(self.arn(
+                "lambda",
+                &format!("function:{}", self.function_name(self.function(name)?)?),
+            )),
+            (kind, _) => Err(TemplateError::Unsupported(format!(
+                "!GetAtt {name}.{attribute} (on {kind})"
+            ))),
         }
     }
 
@@ -198,16 +234,18 @@ impl<'t> Resolver<'t> {
         let (text, variables) = match args {
             Value::String(text) => (text.as_str(), None),
             Value::Sequence(items) if items.len() == 2 => (
-                items[0]
-                    .as_str()
-                    .ok_or_else(|| TemplateError::Invalid("!Sub's first item must be a string".into()))?,
-                Some(
-                    items[1]
-                        .as_mapping()
-                        .ok_or_else(|| TemplateError::Invalid("!Sub's second item must be a mapping".into()))?,
-                ),
+                items[0].as_str().ok_or_else(|| {
+                    TemplateError::Invalid("!Sub's first item must be a string".into())
+                })?,
+                Some(items[1].as_mapping().ok_or_else(|| {
+                    TemplateError::Invalid("!Sub's second item must be a mapping".into())
+                })?),
             ),
-            other => return Err(TemplateError::Invalid(format!("!Sub needs a string or [string, map], found {other:?}"))),
+            other => {
+                return Err(TemplateError::Invalid(format!(
+                    "!Sub needs a string or [string, map], found {other:?}"
+                )))
+            }
         };
 
         let mut out = String::with_capacity(text.len());
@@ -241,7 +279,10 @@ impl<'t> Resolver<'t> {
 /// Recognises an intrinsic; `Ok(None)` for a value that is not one.
 fn intrinsic(value: &Value) -> Result<Option<Intrinsic<'_>>, TemplateError> {
     let (name, argument) = match value {
-        Value::Tagged(tagged) => (tagged.tag.to_string().trim_start_matches('!').to_string(), &tagged.value),
+        Value::Tagged(tagged) => (
+            tagged.tag.to_string().trim_start_matches('!').to_string(),
+            &tagged.value,
+        ),
         Value::Mapping(map) if map.len() == 1 => {
             let (key, argument) = map.iter().next().expect("one entry");
             match key.as_str() {
@@ -257,21 +298,29 @@ fn intrinsic(value: &Value) -> Result<Option<Intrinsic<'_>>, TemplateError> {
         "Ref" => Ok(Some(Intrinsic::Ref(argument))),
         "GetAtt" => Ok(Some(Intrinsic::GetAtt(argument))),
         "Sub" => Ok(Some(Intrinsic::Sub(argument))),
-        other => Err(TemplateError::Unsupported(format!("the intrinsic !{other}"))),
+        other => Err(TemplateError::Unsupported(format!(
+            "the intrinsic !{other}"
+        ))),
     }
 }
 
 /// `Res.Attr` or `[Res, Attr]`.
 fn get_att_target(target: &Value) -> Result<(String, String), TemplateError> {
     let parts: Option<(String, String)> = match target {
-        Value::String(s) => s.split_once('.').map(|(r, a)| (r.to_string(), a.to_string())),
+        Value::String(s) => s
+            .split_once('.')
+            .map(|(r, a)| (r.to_string(), a.to_string())),
         Value::Sequence(items) if items.len() == 2 => items[0]
             .as_str()
             .zip(items[1].as_str())
             .map(|(r, a)| (r.to_string(), a.to_string())),
         _ => None,
     };
-    parts.ok_or_else(|| TemplateError::Invalid(format!("!GetAtt needs Resource.Attribute, found {target:?}")))
+    parts.ok_or_else(|| {
+        TemplateError::Invalid(format!(
+            "!GetAtt needs Resource.Attribute, found {target:?}"
+        ))
+    })
 }
 
 #[cfg(test)]
@@ -317,23 +366,40 @@ Resources:
 "#;
 
     fn overrides(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
     fn resolves_refs_getatts_and_subs() {
         let template = Template::parse(YAML).unwrap();
-        let resolver = Resolver::new(&template, "stack", "eu-west-1", overrides(&[("Secret", "long-enough")])).unwrap();
-        let env = resolver.function_environment(template.function("Fn").unwrap()).unwrap();
+        let resolver = Resolver::new(
+            &template,
+            "stack",
+            "eu-west-1",
+            overrides(&[("Secret", "long-enough")]),
+        )
+        .unwrap();
+        let env = resolver
+            .function_environment(template.function("Fn").unwrap())
+            .unwrap();
 
         assert_eq!(env["TABLE"], "stack-UsersTable");
         assert_eq!(env["NAMED"], "stack-named");
         assert_eq!(env["SECRET"], "long-enough");
         assert_eq!(env["MODE"], "on");
         assert_eq!(env["TTL"], "60");
-        assert_eq!(env["ARN"], "arn:aws:dynamodb:eu-west-1:123456789012:table/stack-UsersTable");
+        assert_eq!(
+            env["ARN"],
+            "arn:aws:dynamodb:eu-west-1:123456789012:table/stack-UsersTable"
+        );
         assert_eq!(env["LONG_ARN"], env["ARN"]);
-        assert_eq!(env["SUB"], "eu-west-1/123456789012/stack-UsersTable/on/${Literal}");
+        assert_eq!(
+            env["SUB"],
+            "eu-west-1/123456789012/stack-UsersTable/on/${Literal}"
+        );
         assert_eq!(env["SUB_VARS"], format!("on-{}", env["ARN"]));
         assert_eq!(env["PLAIN"], "42");
     }
@@ -342,19 +408,40 @@ Resources:
     fn a_parameter_without_value_is_named_in_the_error() {
         let template = Template::parse(YAML).unwrap();
         let resolver = Resolver::new(&template, "stack", "us-east-1", BTreeMap::new()).unwrap();
-        let err = resolver.function_environment(template.function("Fn").unwrap()).unwrap_err();
+        let err = resolver
+            .function_environment(template.function("Fn").unwrap())
+            .unwrap_err();
         let message = err.to_string();
-        assert!(message.contains("SECRET") && message.contains("parameter Secret has no value"), "{message}");
+        assert!(
+            message.contains("SECRET") && message.contains("parameter Secret has no value"),
+            "{message}"
+        );
     }
 
     #[test]
     fn parameter_constraints_and_unknown_overrides_are_errors() {
         let template = Template::parse(YAML).unwrap();
-        let short = Resolver::new(&template, "s", "us-east-1", overrides(&[("Secret", "short")])).unwrap();
-        assert!(short.parameter("Secret").unwrap_err().to_string().contains("at least 8"));
-        let bad_mode = Resolver::new(&template, "s", "us-east-1", overrides(&[("Mode", "maybe")])).unwrap();
-        assert!(bad_mode.parameter("Mode").unwrap_err().to_string().contains("not one of"));
-        let unknown = Resolver::new(&template, "s", "us-east-1", overrides(&[("Nope", "x")])).unwrap_err();
+        let short = Resolver::new(
+            &template,
+            "s",
+            "us-east-1",
+            overrides(&[("Secret", "short")]),
+        )
+        .unwrap();
+        assert!(short
+            .parameter("Secret")
+            .unwrap_err()
+            .to_string()
+            .contains("at least 8"));
+        let bad_mode =
+            Resolver::new(&template, "s", "us-east-1", overrides(&[("Mode", "maybe")])).unwrap();
+        assert!(bad_mode
+            .parameter("Mode")
+            .unwrap_err()
+            .to_string()
+            .contains("not one of"));
+        let unknown =
+            Resolver::new(&template, "s", "us-east-1", overrides(&[("Nope", "x")])).unwrap_err();
         assert!(unknown.to_string().contains("Nope"));
     }
 
@@ -365,7 +452,10 @@ Resources:
         let value = |yaml: &str| serde_yaml::from_str::<Value>(yaml).unwrap();
 
         let join = resolver.resolve(&value("!Join [',', [a, b]]")).unwrap_err();
-        assert_eq!(join.to_string(), "the intrinsic !Join is not supported by the local gateway");
+        assert_eq!(
+            join.to_string(),
+            "the intrinsic !Join is not supported by the local gateway"
+        );
         let missing = resolver.resolve(&value("!Ref Nowhere")).unwrap_err();
         assert!(missing.to_string().contains("Nowhere"), "{missing}");
         let bus = resolver.resolve(&value("!Ref Bus")).unwrap_err();
@@ -379,13 +469,20 @@ Resources:
             &template,
             "ticketing-local",
             "us-east-1",
-            overrides(&[("JwtSecret", "test-secret-that-is-at-least-32-chars"), ("CookieSecure", "false")]),
+            overrides(&[
+                ("JwtSecret", "test-secret-that-is-at-least-32-chars"),
+                ("CookieSecure", "false"),
+            ]),
         )
         .unwrap();
         for function in &template.functions {
-            resolver.function_environment(function).expect("every function's environment resolves");
+            resolver
+                .function_environment(function)
+                .expect("every function's environment resolves");
         }
-        let signup = resolver.function_environment(template.function("SignupFunction").unwrap()).unwrap();
+        let signup = resolver
+            .function_environment(template.function("SignupFunction").unwrap())
+            .unwrap();
         assert_eq!(signup["USERS_TABLE"], "ticketing-local-UsersTable");
         assert_eq!(signup["COOKIE_SECURE"], "false");
         assert_eq!(signup["SESSION_TTL_SECONDS"], "3600");

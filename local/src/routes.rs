@@ -38,13 +38,15 @@ impl Route {
     /// A route; `{name}` matches one segment, a final `{name+}` the rest of the path.
     pub fn new(method: &str, path: &str, function: &str, binary: &str) -> Self {
         let segments = split(path)
-            .map(|segment| match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                Some(name) => match name.strip_suffix('+') {
-                    Some(greedy) => Segment::Greedy(greedy.to_string()),
-                    None => Segment::Param(name.to_string()),
+            .map(
+                |segment| match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                    Some(name) => match name.strip_suffix('+') {
+                        Some(greedy) => Segment::Greedy(greedy.to_string()),
+                        None => Segment::Param(name.to_string()),
+                    },
+                    None => Segment::Literal(segment.to_string()),
                 },
-                None => Segment::Literal(segment.to_string()),
-            })
+            )
             .collect();
         Route {
             method: method.to_ascii_uppercase(),
@@ -115,10 +117,14 @@ impl Router {
             .functions
             .iter()
             .flat_map(|function| {
-                function
-                    .routes
-                    .iter()
-                    .map(|route| Route::new(&route.method, &route.path, &function.logical_id, &function.binary))
+                function.routes.iter().map(|route| {
+                    Route::new(
+                        &route.method,
+                        &route.path,
+                        &function.logical_id,
+                        &function.binary,
+                    )
+                })
             })
             .collect();
         Router { routes }
@@ -147,7 +153,10 @@ impl Router {
                         _ => Ordering::Equal,
                     })
             })
-            .map(|(route, path_parameters)| RouteMatch { route, path_parameters })
+            .map(|(route, path_parameters)| RouteMatch {
+                route,
+                path_parameters,
+            })
     }
 }
 
@@ -184,11 +193,31 @@ mod tests {
         Router::new(vec![
             Route::new("POST", "/api/users/signup", "SignupFunction", "signup"),
             Route::new("GET", "/api/tickets", "ListTicketsFunction", "list-tickets"),
-            Route::new("GET", "/api/tickets/{id}", "ShowTicketFunction", "show-ticket"),
-            Route::new("GET", "/api/tickets/mine", "MyTicketsFunction", "my-tickets"),
-            Route::new("PUT", "/api/tickets/{id}", "UpdateTicketFunction", "update-ticket"),
+            Route::new(
+                "GET",
+                "/api/tickets/{id}",
+                "ShowTicketFunction",
+                "show-ticket",
+            ),
+            Route::new(
+                "GET",
+                "/api/tickets/mine",
+                "MyTicketsFunction",
+                "my-tickets",
+            ),
+            Route::new(
+                "PUT",
+                "/api/tickets/{id}",
+                "UpdateTicketFunction",
+                "update-ticket",
+            ),
             Route::new("ANY", "/api/files/{proxy+}", "FilesFunction", "files"),
-            Route::new("GET", "/api/files/{proxy+}", "GetFilesFunction", "get-files"),
+            Route::new(
+                "GET",
+                "/api/files/{proxy+}",
+                "GetFilesFunction",
+                "get-files",
+            ),
         ])
     }
 
@@ -199,9 +228,22 @@ mod tests {
     #[test]
     fn matches_exact_paths_and_methods() {
         let router = router();
-        assert_eq!(function(&router, "POST", "/api/users/signup").as_deref(), Some("SignupFunction"));
-        assert_eq!(function(&router, "GET", "/api/tickets").as_deref(), Some("ListTicketsFunction"));
-        assert_eq!(router.find("POST", "/api/users/signup").unwrap().route.route_key(), "POST /api/users/signup");
+        assert_eq!(
+            function(&router, "POST", "/api/users/signup").as_deref(),
+            Some("SignupFunction")
+        );
+        assert_eq!(
+            function(&router, "GET", "/api/tickets").as_deref(),
+            Some("ListTicketsFunction")
+        );
+        assert_eq!(
+            router
+                .find("POST", "/api/users/signup")
+                .unwrap()
+                .route
+                .route_key(),
+            "POST /api/users/signup"
+        );
     }
 
     #[test]
@@ -215,10 +257,19 @@ mod tests {
     #[test]
     fn the_most_specific_route_wins() {
         let router = router();
-        assert_eq!(function(&router, "GET", "/api/tickets/mine").as_deref(), Some("MyTicketsFunction"));
-        assert_eq!(function(&router, "GET", "/api/tickets/123").as_deref(), Some("ShowTicketFunction"));
+        assert_eq!(
+            function(&router, "GET", "/api/tickets/mine").as_deref(),
+            Some("MyTicketsFunction")
+        );
+        assert_eq!(
+            function(&router, "GET", "/api/tickets/123").as_deref(),
+            Some("ShowTicketFunction")
+        );
         // An exact method beats ANY on the same path.
-        assert_eq!(function(&router, "GET", "/api/files/a/b").as_deref(), Some("GetFilesFunction"));
+        assert_eq!(
+            function(&router, "GET", "/api/files/a/b").as_deref(),
+            Some("GetFilesFunction")
+        );
     }
 
     #[test]
@@ -244,7 +295,9 @@ mod tests {
     fn reads_routes_from_the_real_template() {
         let template = Template::parse(include_str!("../../template.yaml")).unwrap();
         let router = Router::from_template(&template);
-        let found = router.find("GET", "/api/users/currentuser").expect("currentuser route");
+        let found = router
+            .find("GET", "/api/users/currentuser")
+            .expect("currentuser route");
         assert_eq!(found.route.function, "CurrentUserFunction");
         assert_eq!(found.route.binary, "current-user");
     }

@@ -83,10 +83,18 @@ async fn handle(
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let path = request.uri().path().to_string();
     let Some((function, instance, call)) = parse_path(&path) else {
-        return Ok(error(StatusCode::NOT_FOUND, "UnknownPath", "no such Runtime API path"));
+        return Ok(error(
+            StatusCode::NOT_FOUND,
+            "UnknownPath",
+            "no such Runtime API path",
+        ));
     };
     let Some(pool) = pools.get(function) else {
-        return Ok(error(StatusCode::NOT_FOUND, "UnknownFunction", "no such function"));
+        return Ok(error(
+            StatusCode::NOT_FOUND,
+            "UnknownFunction",
+            "no such function",
+        ));
     };
     let method = request.method().clone();
     let response = match (method, call) {
@@ -95,8 +103,14 @@ async fn handle(
                 .status(StatusCode::OK)
                 .header("content-type", "application/json")
                 .header("lambda-runtime-aws-request-id", &assignment.request_id)
-                .header("lambda-runtime-deadline-ms", assignment.deadline_ms.to_string())
-                .header("lambda-runtime-invoked-function-arn", &assignment.function_arn)
+                .header(
+                    "lambda-runtime-deadline-ms",
+                    assignment.deadline_ms.to_string(),
+                )
+                .header(
+                    "lambda-runtime-invoked-function-arn",
+                    &assignment.function_arn,
+                )
                 .header("lambda-runtime-trace-id", trace_id(&assignment.request_id))
                 .body(Full::new(Bytes::from(assignment.payload)))
                 .expect("valid response"),
@@ -123,7 +137,11 @@ async fn handle(
             pool.init_error(instance, &body);
             accepted()
         }
-        _ => error(StatusCode::METHOD_NOT_ALLOWED, "MethodNotAllowed", "wrong method for this path"),
+        _ => error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowed",
+            "wrong method for this path",
+        ),
     };
     Ok(response)
 }
@@ -154,9 +172,11 @@ fn accepted() -> Response<Full<Bytes>> {
 
 fn rejected(err: RuntimeApiError) -> Response<Full<Bytes>> {
     match err {
-        RuntimeApiError::UnknownInstance => {
-            error(StatusCode::FORBIDDEN, "UnknownInstance", "this instance is not running any more")
-        }
+        RuntimeApiError::UnknownInstance => error(
+            StatusCode::FORBIDDEN,
+            "UnknownInstance",
+            "this instance is not running any more",
+        ),
         RuntimeApiError::UnknownRequest => error(
             StatusCode::BAD_REQUEST,
             "InvalidRequestID",
@@ -207,15 +227,27 @@ mod tests {
             parse_path(&format!("{base}/invocation/abc-1/error")),
             Some(("SignupFunction", 3, Call::Error("abc-1")))
         );
-        assert_eq!(parse_path(&format!("{base}/init/error")), Some(("SignupFunction", 3, Call::InitError)));
+        assert_eq!(
+            parse_path(&format!("{base}/init/error")),
+            Some(("SignupFunction", 3, Call::InitError))
+        );
     }
 
     #[test]
     fn rejects_other_paths() {
         assert_eq!(parse_path("/2018-06-01/runtime/invocation/next"), None);
-        assert_eq!(parse_path("/fn/F/x/2018-06-01/runtime/invocation/next"), None);
-        assert_eq!(parse_path("/fn/F/1/2020-01-01/runtime/invocation/next"), None);
-        assert_eq!(parse_path("/fn/F/1/2018-06-01/runtime/invocation//response"), None);
+        assert_eq!(
+            parse_path("/fn/F/x/2018-06-01/runtime/invocation/next"),
+            None
+        );
+        assert_eq!(
+            parse_path("/fn/F/1/2020-01-01/runtime/invocation/next"),
+            None
+        );
+        assert_eq!(
+            parse_path("/fn/F/1/2018-06-01/runtime/invocation//response"),
+            None
+        );
     }
 
     #[test]

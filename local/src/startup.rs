@@ -59,7 +59,10 @@ pub fn functions_from_template(
 }
 
 /// Provisions tables, starts the invoker, prints what runs where, and serves until `shutdown`.
-pub async fn run(config: GatewayConfig, shutdown: impl Future<Output = ()>) -> Result<(), StartError> {
+pub async fn run(
+    config: GatewayConfig,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), StartError> {
     let template = Template::load(&config.template)?;
     let resolver = Resolver::new(
         &template,
@@ -67,7 +70,12 @@ pub async fn run(config: GatewayConfig, shutdown: impl Future<Output = ()>) -> R
         config.aws.region.clone(),
         config.parameter_overrides.clone(),
     )?;
-    let functions = functions_from_template(&template, &resolver, &config.functions_dir, &config.function_env())?;
+    let functions = functions_from_template(
+        &template,
+        &resolver,
+        &config.functions_dir,
+        &config.function_env(),
+    )?;
     for function in &functions {
         if !function.executable.is_file() {
             println!(
@@ -98,12 +106,19 @@ pub async fn run(config: GatewayConfig, shutdown: impl Future<Output = ()>) -> R
     .map_err(|err| StartError::Listen(format!("cannot open the Runtime API listener: {err}")))?;
     let router = Router::from_template(&template);
     for route in router.routes() {
-        println!("{} -> {} ({})", route.route_key(), route.function, route.binary);
+        println!(
+            "{} -> {} ({})",
+            route.route_key(),
+            route.function,
+            route.binary
+        );
     }
 
     let listener = TcpListener::bind(("127.0.0.1", config.port))
         .await
-        .map_err(|err| StartError::Listen(format!("cannot listen on 127.0.0.1:{}: {err}", config.port)))?;
+        .map_err(|err| {
+            StartError::Listen(format!("cannot listen on 127.0.0.1:{}: {err}", config.port))
+        })?;
     let port = listener
         .local_addr()
         .map_err(|err| StartError::Listen(err.to_string()))?

@@ -91,13 +91,24 @@ impl StaticSite {
         };
         let is_html = content_type(&path).starts_with("text/html");
         let length = contents.len();
-        let body = if method == Method::HEAD { Bytes::new() } else { Bytes::from(contents) };
+        let body = if method == Method::HEAD {
+            Bytes::new()
+        } else {
+            Bytes::from(contents)
+        };
         Response::builder()
             .status(StatusCode::OK)
             .header("content-type", content_type(&path))
             .header("content-length", length)
             // The HTML names hashed assets, so it must be revalidated to pick up a new build.
-            .header("cache-control", if is_html { "no-cache" } else { "public, max-age=0" })
+            .header(
+                "cache-control",
+                if is_html {
+                    "no-cache"
+                } else {
+                    "public, max-age=0"
+                },
+            )
             .body(body)
             .expect("valid response")
     }
@@ -161,7 +172,10 @@ mod tests {
     fn serves_files_and_the_index() {
         let (base, site) = site();
         let root = site.root().canonicalize().unwrap();
-        assert_eq!(site.resolve("/assets/app.js"), Resolved::File(root.join("assets/app.js")));
+        assert_eq!(
+            site.resolve("/assets/app.js"),
+            Resolved::File(root.join("assets/app.js"))
+        );
         assert_eq!(site.resolve("/"), Resolved::File(root.join("index.html")));
         std::fs::remove_dir_all(base).unwrap();
     }
@@ -170,7 +184,10 @@ mod tests {
     fn client_routes_fall_back_to_the_index_but_missing_assets_do_not() {
         let (base, site) = site();
         let index = site.root().canonicalize().unwrap().join("index.html");
-        assert_eq!(site.resolve("/tickets/123"), Resolved::Fallback(index.clone()));
+        assert_eq!(
+            site.resolve("/tickets/123"),
+            Resolved::Fallback(index.clone())
+        );
         assert_eq!(site.resolve("/some/spa/path"), Resolved::Fallback(index));
         assert_eq!(site.resolve("/assets/missing.js"), Resolved::NotFound);
         std::fs::remove_dir_all(base).unwrap();
@@ -179,12 +196,19 @@ mod tests {
     #[test]
     fn never_serves_outside_the_root() {
         let (base, site) = site();
-        for path in ["/../secret.txt", "/assets/../../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt", "/a\\..\\secret.txt"] {
+        for path in [
+            "/../secret.txt",
+            "/assets/../../secret.txt",
+            "/%2e%2e/secret.txt",
+            "/..%2fsecret.txt",
+            "/a\\..\\secret.txt",
+        ] {
             assert_eq!(site.resolve(path), Resolved::NotFound, "{path}");
         }
         #[cfg(unix)]
         {
-            std::os::unix::fs::symlink(base.join("secret.txt"), site.root().join("link.txt")).unwrap();
+            std::os::unix::fs::symlink(base.join("secret.txt"), site.root().join("link.txt"))
+                .unwrap();
             assert_eq!(site.resolve("/link.txt"), Resolved::NotFound);
         }
         std::fs::remove_dir_all(base).unwrap();
@@ -195,7 +219,10 @@ mod tests {
         let (base, site) = site();
         let js = site.serve(&Method::GET, "/assets/app.js").await;
         assert_eq!(js.status(), StatusCode::OK);
-        assert_eq!(js.headers()["content-type"], "text/javascript; charset=utf-8");
+        assert_eq!(
+            js.headers()["content-type"],
+            "text/javascript; charset=utf-8"
+        );
         assert_eq!(js.body().as_ref(), b"console.log(1)");
 
         let head = site.serve(&Method::HEAD, "/orders").await;
@@ -203,8 +230,14 @@ mod tests {
         assert_eq!(head.headers()["content-length"], "16");
         assert!(head.body().is_empty());
 
-        assert_eq!(site.serve(&Method::POST, "/").await.status(), StatusCode::METHOD_NOT_ALLOWED);
-        assert_eq!(site.serve(&Method::GET, "/nope.png").await.status(), StatusCode::NOT_FOUND);
+        assert_eq!(
+            site.serve(&Method::POST, "/").await.status(),
+            StatusCode::METHOD_NOT_ALLOWED
+        );
+        assert_eq!(
+            site.serve(&Method::GET, "/nope.png").await.status(),
+            StatusCode::NOT_FOUND
+        );
         std::fs::remove_dir_all(base).unwrap();
     }
 

@@ -221,9 +221,11 @@ impl Template {
                 .cloned()
                 .unwrap_or_default();
             match kind.as_str() {
-                "AWS::Serverless::Function" => template
-                    .functions
-                    .push(parse_function(&id, body, &properties, &globals)?),
+                "AWS::Serverless::Function" => {
+                    template
+                        .functions
+                        .push(parse_function(&id, body, &properties, &globals)?)
+                }
                 "AWS::DynamoDB::Table" => template.tables.push(TableDef {
                     logical_id: id.clone(),
                     table_name: properties.get("TableName").cloned(),
@@ -252,8 +254,9 @@ fn parse_parameter(name: &str, body: &Value) -> Result<Parameter, TemplateError>
     let number = |key: &str| -> Result<Option<usize>, TemplateError> {
         scalar(key)
             .map(|v| {
-                v.parse()
-                    .map_err(|_| TemplateError::Invalid(format!("parameter {name}: {key} is not a number")))
+                v.parse().map_err(|_| {
+                    TemplateError::Invalid(format!("parameter {name}: {key} is not a number"))
+                })
             })
             .transpose()
     };
@@ -306,7 +309,9 @@ fn parse_function(
         match properties.get(key).or_else(|| globals.get(key)) {
             None => Ok(None),
             Some(value) => value.as_u64().map(Some).ok_or_else(|| {
-                TemplateError::Invalid(format!("function {id}: {key} must be a plain number locally"))
+                TemplateError::Invalid(format!(
+                    "function {id}: {key} must be a plain number locally"
+                ))
             }),
         }
     };
@@ -352,22 +357,28 @@ fn parse_http_event(id: &str, name: &str, event: &Value) -> Result<HttpRoute, Te
 
 fn parse_table(id: &str, props: &Mapping) -> Result<TableSpec, TemplateError> {
     let invalid = |what: &str| TemplateError::Invalid(format!("table {id}: {what}"));
-    let attributes = pairs(props.get("AttributeDefinitions"), "AttributeName", "AttributeType")
-        .ok_or_else(|| invalid("AttributeDefinitions must list AttributeName/AttributeType"))?;
+    let attributes = pairs(
+        props.get("AttributeDefinitions"),
+        "AttributeName",
+        "AttributeType",
+    )
+    .ok_or_else(|| invalid("AttributeDefinitions must list AttributeName/AttributeType"))?;
     let key_schema = pairs(props.get("KeySchema"), "AttributeName", "KeyType")
         .ok_or_else(|| invalid("KeySchema must list AttributeName/KeyType"))?;
-    let throughput = throughput(props.get("ProvisionedThroughput"));
+    let table_throughput = throughput(props.get("ProvisionedThroughput"));
     let billing = match props.get("BillingMode").and_then(Value::as_str) {
         Some("PAY_PER_REQUEST") => Billing::PayPerRequest,
         // CloudFormation's default billing mode is PROVISIONED.
         Some("PROVISIONED") | None => {
-            let (read, write) = throughput.unwrap_or((5, 5));
+            let (read, write) = table_throughput.unwrap_or((5, 5));
             Billing::Provisioned(read, write)
         }
         Some(other) => return Err(invalid(&format!("unknown BillingMode {other}"))),
     };
     let indexes = |key: &str| -> Result<Vec<IndexSpec>, TemplateError> {
-        let Some(list) = props.get(key) else { return Ok(Vec::new()) };
+        let Some(list) = props.get(key) else {
+            return Ok(Vec::new());
+        };
         let list = list
             .as_sequence()
             .ok_or_else(|| invalid(&format!("{key} must be a list")))?;
@@ -398,9 +409,9 @@ fn parse_table(id: &str, props: &Mapping) -> Result<TableSpec, TemplateError> {
             .collect()
     };
     let ttl = props.get("TimeToLiveSpecification");
-    let ttl_enabled = ttl.and_then(|t| t.get("Enabled")).is_some_and(|e| {
-        e.as_bool() == Some(true) || e.as_str() == Some("true")
-    });
+    let ttl_enabled = ttl
+        .and_then(|t| t.get("Enabled"))
+        .is_some_and(|e| e.as_bool() == Some(true) || e.as_str() == Some("true"));
     Ok(TableSpec {
         attributes,
         key_schema,
@@ -425,7 +436,12 @@ fn pairs(list: Option<&Value>, first: &str, second: &str) -> Option<Vec<(String,
     list?
         .as_sequence()?
         .iter()
-        .map(|item| Some((scalar_string(item.get(first)?)?, scalar_string(item.get(second)?)?)))
+        .map(|item| {
+            Some((
+                scalar_string(item.get(first)?)?,
+                scalar_string(item.get(second)?)?,
+            ))
+        })
         .collect()
 }
 
@@ -436,7 +452,8 @@ fn throughput(value: Option<&Value>) -> Option<(i64, i64)> {
 }
 
 fn key_string(key: &Value) -> Result<String, TemplateError> {
-    scalar_string(key).ok_or_else(|| TemplateError::Invalid(format!("expected a plain key, found {key:?}")))
+    scalar_string(key)
+        .ok_or_else(|| TemplateError::Invalid(format!("expected a plain key, found {key:?}")))
 }
 
 /// A YAML scalar (string, number, bool) as a string; CloudFormation reads them all as strings.
@@ -465,17 +482,26 @@ mod tests {
         assert_eq!(signup.memory_mb, 256);
         assert_eq!(
             signup.routes,
-            vec![HttpRoute { method: "POST".into(), path: "/api/users/signup".into() }]
+            vec![HttpRoute {
+                method: "POST".into(),
+                path: "/api/users/signup".into()
+            }]
         );
         // Globals merge under the function's own variables.
         assert_eq!(signup.environment["RUST_LOG"], Value::String("info".into()));
         assert!(signup.environment.contains_key("USERS_TABLE"));
 
         let users = template.table("UsersTable").expect("UsersTable");
-        assert_eq!(users.spec.key_schema, vec![("pk".to_string(), "HASH".to_string())]);
+        assert_eq!(
+            users.spec.key_schema,
+            vec![("pk".to_string(), "HASH".to_string())]
+        );
         assert_eq!(users.spec.billing, Billing::PayPerRequest);
         assert!(template.parameters["JwtSecret"].default.is_none());
-        assert_eq!(template.parameters["SessionTtlSeconds"].default.as_deref(), Some("3600"));
+        assert_eq!(
+            template.parameters["SessionTtlSeconds"].default.as_deref(),
+            Some("3600")
+        );
     }
 
     #[test]
@@ -532,7 +558,10 @@ Resources:
         assert_eq!(orders.stream_view_type.as_deref(), Some("NEW_IMAGE"));
         let index = &orders.global_indexes[0];
         assert_eq!(index.name, "byUser");
-        assert_eq!(index.key_schema[1], ("createdAt".to_string(), "RANGE".to_string()));
+        assert_eq!(
+            index.key_schema[1],
+            ("createdAt".to_string(), "RANGE".to_string())
+        );
         assert_eq!(index.projection_type, "INCLUDE");
         assert_eq!(index.non_key_attributes, vec!["status".to_string()]);
 
@@ -541,7 +570,13 @@ Resources:
         assert_eq!(show.memory_mb, 512);
         assert_eq!(show.environment["A"], Value::String("global".into()));
         assert_eq!(show.environment["B"], Value::String("own".into()));
-        assert_eq!(show.routes, vec![HttpRoute { method: "GET".into(), path: "/api/orders/{id}".into() }]);
+        assert_eq!(
+            show.routes,
+            vec![HttpRoute {
+                method: "GET".into(),
+                path: "/api/orders/{id}".into()
+            }]
+        );
     }
 
     #[test]
@@ -552,7 +587,12 @@ Resources:
         .unwrap();
         assert_eq!(template.function("F").unwrap().timeout_seconds, 3);
 
-        let err = Template::parse("Resources:\n  F:\n    Type: AWS::Serverless::Function\n").unwrap_err();
-        assert!(err.to_string().contains("F has no Metadata.BuildProperties.Binary"), "{err}");
+        let err =
+            Template::parse("Resources:\n  F:\n    Type: AWS::Serverless::Function\n").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("F has no Metadata.BuildProperties.Binary"),
+            "{err}"
+        );
     }
 }

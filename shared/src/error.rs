@@ -16,12 +16,18 @@ pub struct FieldError {
 impl FieldError {
     /// A problem with the named field.
     pub fn new(field: &str, message: impl Into<String>) -> Self {
-        Self { message: message.into(), field: Some(field.to_string()) }
+        Self {
+            message: message.into(),
+            field: Some(field.to_string()),
+        }
     }
 
     /// A problem with the request as a whole.
     pub fn general(message: impl Into<String>) -> Self {
-        Self { message: message.into(), field: None }
+        Self {
+            message: message.into(),
+            field: None,
+        }
     }
 }
 
@@ -112,7 +118,10 @@ mod tests {
         assert_eq!(ApiError::Forbidden("no".into()).status_code(), 403);
         assert_eq!(ApiError::NotFound.status_code(), 404);
         assert_eq!(ApiError::conflict("taken").status_code(), 409);
-        assert_eq!(ApiError::internal(std::io::Error::other("disk")).status_code(), 500);
+        assert_eq!(
+            ApiError::internal(std::io::Error::other("disk")).status_code(),
+            500
+        );
     }
 
     #[test]

@@ -12,7 +12,9 @@ pub type ApiResult = Result<Response<Body>, ApiError>;
 pub fn json_body<T: DeserializeOwned>(request: &Request) -> Result<T, ApiError> {
     let bytes: &[u8] = request.body().as_ref();
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::BadRequest(vec![FieldError::general("A JSON body is required")]));
+        return Err(ApiError::BadRequest(vec![FieldError::general(
+            "A JSON body is required",
+        )]));
     }
     serde_json::from_slice(bytes).map_err(|e| {
         let message = if e.is_data() {
@@ -36,18 +38,23 @@ pub fn json<T: Serialize>(status: StatusCode, value: &T) -> ApiResult {
 
 /// An empty response with the given status.
 pub fn empty(status: StatusCode) -> ApiResult {
-    Response::builder().status(status).body(Body::Empty).map_err(ApiError::internal)
+    Response::builder()
+        .status(status)
+        .body(Body::Empty)
+        .map_err(ApiError::internal)
 }
 
 /// The response for a failed request: `{"errors":[...]}` with the error's status.
 pub fn error_response(error: &ApiError) -> Response<Body> {
-    let status = StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let status =
+        StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let body = serde_json::json!({ "errors": error.errors() }).to_string();
     let mut response = Response::new(Body::Text(body));
     *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert("content-type", lambda_http::http::HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(
+        "content-type",
+        lambda_http::http::HeaderValue::from_static("application/json"),
+    );
     response
 }
 
@@ -64,19 +71,24 @@ where
 {
     let context: &'static C = Box::leak(Box::new(context));
     let handler = &handler;
-    lambda_http::run(lambda_http::service_fn(move |request: Request| async move {
-        let request_id = request.lambda_context_ref().map(|c| c.request_id.clone()).unwrap_or_default();
-        let response = match handler(context, request).await {
-            Ok(response) => response,
-            Err(error) => {
-                if error.status_code() >= 500 {
-                    tracing::error!(request_id, cause = error.cause_chain(), "request failed");
+    lambda_http::run(lambda_http::service_fn(
+        move |request: Request| async move {
+            let request_id = request
+                .lambda_context_ref()
+                .map(|c| c.request_id.clone())
+                .unwrap_or_default();
+            let response = match handler(context, request).await {
+                Ok(response) => response,
+                Err(error) => {
+                    if error.status_code() >= 500 {
+                        tracing::error!(request_id, cause = error.cause_chain(), "request failed");
+                    }
+                    error_response(&error)
                 }
-                error_response(&error)
-            }
-        };
-        Ok::<_, std::convert::Infallible>(response)
-    }))
+            };
+            Ok::<_, std::convert::Infallible>(response)
+        },
+    ))
     .await
 }
 
@@ -91,7 +103,9 @@ mod tests {
     }
 
     fn request_with(body: &str) -> Request {
-        lambda_http::http::Request::builder().body(Body::from(body)).unwrap()
+        lambda_http::http::Request::builder()
+            .body(Body::from(body))
+            .unwrap()
     }
 
     #[test]
@@ -105,15 +119,23 @@ mod tests {
     fn malformed_json_is_a_bad_request() {
         let error = json_body::<Credentials>(&request_with("{nope")).unwrap_err();
         assert_eq!(error.status_code(), 400);
-        assert_eq!(error.errors()[0].message, "The request body is not valid JSON");
+        assert_eq!(
+            error.errors()[0].message,
+            "The request body is not valid JSON"
+        );
     }
 
     #[test]
     fn the_error_body_lists_errors_with_fields() {
         let response = error_response(&ApiError::invalid("email", "Email must be valid"));
         assert_eq!(response.status(), 400);
-        let Body::Text(text) = response.body() else { panic!("text body expected") };
+        let Body::Text(text) = response.body() else {
+            panic!("text body expected")
+        };
         let value: serde_json::Value = serde_json::from_str(text).unwrap();
-        assert_eq!(value, serde_json::json!({"errors":[{"message":"Email must be valid","field":"email"}]}));
+        assert_eq!(
+            value,
+            serde_json::json!({"errors":[{"message":"Email must be valid","field":"email"}]})
+        );
     }
 }

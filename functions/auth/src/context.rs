@@ -17,8 +17,14 @@ pub struct AuthContext {
 impl AuthContext {
     /// Builds the context from its parts (tests use this with a fresh table).
     pub fn new(users: Users, keys: SessionKeys, cookies: CookieSettings) -> Self {
-        let decoy_hash = password::hash(&uuid::Uuid::new_v4().to_string()).expect("hashing a random password");
-        Self { users, keys, cookies, decoy_hash }
+        let decoy_hash =
+            password::hash(&uuid::Uuid::new_v4().to_string()).expect("hashing a random password");
+        Self {
+            users,
+            keys,
+            cookies,
+            decoy_hash,
+        }
     }
 
     /// Builds the context from the environment: `USERS_TABLE` plus the session settings.
@@ -27,6 +33,10 @@ impl AuthContext {
         let keys = SessionKeys::from_env()?;
         let cookies = CookieSettings::from_env()?;
         let sdk = ticketing::aws::sdk_config().await;
-        Ok(Self::new(Users::new(ticketing::aws::dynamodb(&sdk), table), keys, cookies))
+        Ok(Self::new(
+            Users::new(ticketing::aws::dynamodb(&sdk), table),
+            keys,
+            cookies,
+        ))
     }
 }

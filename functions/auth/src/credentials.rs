@@ -12,13 +12,18 @@ impl Email {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let invalid = || FieldError::new("email", "Email must be valid");
         let email = raw.trim().to_lowercase();
-        if email.is_empty() || email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if email.is_empty()
+            || email.len() > 254
+            || email.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
             return Err(invalid());
         }
         let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
         let domain_ok = !domain.contains('@')
             && domain.contains('.')
-            && domain.split('.').all(|label| !label.is_empty() && !label.starts_with('-') && !label.ends_with('-'));
+            && domain
+                .split('.')
+                .all(|label| !label.is_empty() && !label.starts_with('-') && !label.ends_with('-'));
         if local.is_empty() || local.len() > 64 || !domain_ok {
             return Err(invalid());
         }
@@ -43,7 +48,10 @@ impl Password {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let chars = raw.chars().count();
         if !(Self::MIN_CHARS..=Self::MAX_CHARS).contains(&chars) {
-            return Err(FieldError::new("password", "Password must be between 8 and 128 characters"));
+            return Err(FieldError::new(
+                "password",
+                "Password must be between 8 and 128 characters",
+            ));
         }
         Ok(Self(raw.to_string()))
     }
@@ -98,7 +106,10 @@ mod tests {
 
     #[test]
     fn emails_are_trimmed_and_lower_cased() {
-        assert_eq!(Email::parse("  Alice@Example.COM ").unwrap().as_str(), "alice@example.com");
+        assert_eq!(
+            Email::parse("  Alice@Example.COM ").unwrap().as_str(),
+            "alice@example.com"
+        );
     }
 
     #[test]
@@ -138,7 +149,10 @@ mod tests {
 
     #[test]
     fn missing_fields_are_each_reported() {
-        let body = CredentialsBody { email: None, password: None };
+        let body = CredentialsBody {
+            email: None,
+            password: None,
+        };
         let errors = body.parse().unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_deref().unwrap()).collect();
         assert_eq!(fields, ["email", "password"]);

@@ -13,7 +13,9 @@ use ticketing::{ApiError, FieldError};
 
 /// POST /api/users/signup: creates the user and signs them in (201 + session cookie).
 pub async fn signup(ctx: &AuthContext, request: Request) -> ApiResult {
-    let credentials = json_body::<CredentialsBody>(&request)?.parse().map_err(ApiError::BadRequest)?;
+    let credentials = json_body::<CredentialsBody>(&request)?
+        .parse()
+        .map_err(ApiError::BadRequest)?;
     let password_hash = hash_off_thread(credentials.password.expose().to_string()).await?;
     let user = User {
         id: uuid::Uuid::new_v4().to_string(),
@@ -29,7 +31,14 @@ pub async fn signup(ctx: &AuthContext, request: Request) -> ApiResult {
         Err(InsertUserError::Storage(error)) => return Err(ApiError::internal(error)),
     }
     tracing::info!(user_id = user.id, "user signed up");
-    signed_in(ctx, StatusCode::CREATED, SessionUser { id: user.id, email: user.email })
+    signed_in(
+        ctx,
+        StatusCode::CREATED,
+        SessionUser {
+            id: user.id,
+            email: user.email,
+        },
+    )
 }
 
 /// POST /api/users/signin: checks the credentials (200 + session cookie, or 400 "Invalid credentials").
@@ -53,11 +62,22 @@ pub async fn signin(ctx: &AuthContext, request: Request) -> ApiResult {
 
     let user = ctx.users.find(&email).await.map_err(ApiError::internal)?;
     // An unknown email still costs one verification, so timing does not reveal which emails exist.
-    let stored_hash = user.as_ref().map_or_else(|| ctx.decoy_hash.clone(), |u| u.password_hash.clone());
+    let stored_hash = user
+        .as_ref()
+        .map_or_else(|| ctx.decoy_hash.clone(), |u| u.password_hash.clone());
     let matches = verify_off_thread(password, stored_hash).await?;
     match user {
-        Some(user) if matches => signed_in(ctx, StatusCode::OK, SessionUser { id: user.id, email: user.email }),
-        _ => Err(ApiError::BadRequest(vec![FieldError::general("Invalid credentials")])),
+        Some(user) if matches => signed_in(
+            ctx,
+            StatusCode::OK,
+            SessionUser {
+                id: user.id,
+                email: user.email,
+            },
+        ),
+        _ => Err(ApiError::BadRequest(vec![FieldError::general(
+            "Invalid credentials",
+        )])),
     }
 }
 
@@ -77,7 +97,10 @@ pub async fn current_user(keys: &SessionKeys, request: Request) -> ApiResult {
 fn signed_in(ctx: &AuthContext, status: StatusCode, user: SessionUser) -> ApiResult {
     let token = ctx.keys.issue(&user).map_err(ApiError::internal)?;
     let mut response = json(status, &user)?;
-    append_cookie(&mut response, &ctx.cookies.session(&token, ctx.keys.ttl_seconds()))?;
+    append_cookie(
+        &mut response,
+        &ctx.cookies.session(&token, ctx.keys.ttl_seconds()),
+    )?;
     Ok(response)
 }
 
@@ -96,9 +119,14 @@ async fn hash_off_thread(password: String) -> Result<String, ApiError> {
 }
 
 async fn verify_off_thread(password: String, stored_hash: String) -> Result<bool, ApiError> {
-    tokio::task::spawn_blocking(move || password::verify(&password, &stored_hash)).await.map_err(ApiError::internal)
+    tokio::task::spawn_blocking(move || password::verify(&password, &stored_hash))
+        .await
+        .map_err(ApiError::internal)
 }
 
 fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
 }

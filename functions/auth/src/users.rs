@@ -38,7 +38,10 @@ pub struct Users {
 impl Users {
     /// The table named `table`, through `client`.
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Self { client, table: table.into() }
+        Self {
+            client,
+            table: table.into(),
+        }
     }
 
     /// Stores a new user; a taken email is refused by the write's condition, never by a read first.
@@ -84,8 +87,14 @@ fn to_item(user: &User) -> HashMap<String, AttributeValue> {
         ("pk".to_string(), AttributeValue::S(user.email.clone())),
         ("id".to_string(), AttributeValue::S(user.id.clone())),
         ("email".to_string(), AttributeValue::S(user.email.clone())),
-        ("passwordHash".to_string(), AttributeValue::S(user.password_hash.clone())),
-        ("createdAt".to_string(), AttributeValue::N(user.created_at_ms.to_string())),
+        (
+            "passwordHash".to_string(),
+            AttributeValue::S(user.password_hash.clone()),
+        ),
+        (
+            "createdAt".to_string(),
+            AttributeValue::N(user.created_at_ms.to_string()),
+        ),
     ])
 }
 
@@ -101,7 +110,12 @@ fn from_item(item: &HashMap<String, AttributeValue>) -> Result<User, StorageErro
         .and_then(|v| v.as_n().ok())
         .and_then(|n| n.parse().ok())
         .unwrap_or_default();
-    Ok(User { id: text("id")?, email: text("email")?, password_hash: text("passwordHash")?, created_at_ms })
+    Ok(User {
+        id: text("id")?,
+        email: text("email")?,
+        password_hash: text("passwordHash")?,
+        created_at_ms,
+    })
 }
 
 fn error_chain(error: &dyn std::error::Error) -> String {

@@ -11,40 +11,80 @@ use ticketing::auth::{SessionKeys, SessionUser};
 async fn the_cookie_from_signup_names_the_user() {
     let ctx = fresh_context().await;
     let email = unique_email();
-    let response = signup(&ctx, post("/", &format!(r#"{{"email":"{email}","password":"password123"}}"#))).await.unwrap();
+    let response = signup(
+        &ctx,
+        post(
+            "/",
+            &format!(r#"{{"email":"{email}","password":"password123"}}"#),
+        ),
+    )
+    .await
+    .unwrap();
     let user = body_json(&response);
     let cookie = session_cookie(&response);
 
-    let response = current_user(&ctx.keys, get_with_cookie("/api/users/currentuser", Some(&cookie))).await.unwrap();
+    let response = current_user(
+        &ctx.keys,
+        get_with_cookie("/api/users/currentuser", Some(&cookie)),
+    )
+    .await
+    .unwrap();
     assert_eq!(response.status(), 200);
-    assert_eq!(body_json(&response), json!({ "currentUser": { "id": user["id"], "email": email } }));
+    assert_eq!(
+        body_json(&response),
+        json!({ "currentUser": { "id": user["id"], "email": email } })
+    );
 }
 
 #[tokio::test]
 async fn no_valid_session_means_null() {
     let keys = SessionKeys::new(SECRET, 3600);
-    let user = SessionUser { id: "u-1".into(), email: "a@example.com".into() };
-    let expired = keys.issue_at(&user, ticketing::auth::token::now() - 7200).unwrap();
-    let other_key = SessionKeys::new("a-completely-different-secret-key-here", 3600).issue(&user).unwrap();
+    let user = SessionUser {
+        id: "u-1".into(),
+        email: "a@example.com".into(),
+    };
+    let expired = keys
+        .issue_at(&user, ticketing::auth::token::now() - 7200)
+        .unwrap();
+    let other_key = SessionKeys::new("a-completely-different-secret-key-here", 3600)
+        .issue(&user)
+        .unwrap();
     let valid = keys.issue(&user).unwrap();
     let (_, rest) = valid.split_once('.').unwrap();
     // the header {"alg":"none","typ":"JWT"} with the valid claims and no signature
-    let alg_none = format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{}.", rest.rsplit_once('.').unwrap().0);
+    let alg_none = format!(
+        "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{}.",
+        rest.rsplit_once('.').unwrap().0
+    );
 
     let cases = [
         ("no cookie", None),
         ("empty cookie", Some("session=".to_string())),
         ("expired token", Some(format!("session={expired}"))),
-        ("token signed with another key", Some(format!("session={other_key}"))),
+        (
+            "token signed with another key",
+            Some(format!("session={other_key}")),
+        ),
         ("alg none", Some(format!("session={alg_none}"))),
         ("garbage", Some("session=not.a.token".to_string())),
     ];
     for (why, cookie) in cases {
-        let response = current_user(&keys, get_with_cookie("/", cookie.as_deref())).await.unwrap();
+        let response = current_user(&keys, get_with_cookie("/", cookie.as_deref()))
+            .await
+            .unwrap();
         assert_eq!(response.status(), 200, "{why}");
-        assert_eq!(body_json(&response), json!({ "currentUser": null }), "{why}");
+        assert_eq!(
+            body_json(&response),
+            json!({ "currentUser": null }),
+            "{why}"
+        );
     }
     // and the valid one is accepted, so the cases above fail for the reason they name
-    let response = current_user(&keys, get_with_cookie("/", Some(&format!("session={valid}")))).await.unwrap();
+    let response = current_user(
+        &keys,
+        get_with_cookie("/", Some(&format!("session={valid}"))),
+    )
+    .await
+    .unwrap();
     assert_eq!(body_json(&response)["currentUser"]["id"], "u-1");
 }

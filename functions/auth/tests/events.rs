@@ -31,14 +31,27 @@ fn every_auth_event_names_its_route() {
 #[tokio::test]
 async fn the_signup_then_signin_events_work_in_order() {
     let ctx = fresh_context().await;
-    assert_eq!(signup(&ctx, event("signup.json")).await.unwrap().status(), 201);
-    assert_eq!(signin(&ctx, event("signin.json")).await.unwrap().status(), 200);
+    assert_eq!(
+        signup(&ctx, event("signup.json")).await.unwrap().status(),
+        201
+    );
+    assert_eq!(
+        signin(&ctx, event("signin.json")).await.unwrap().status(),
+        200
+    );
 }
 
 #[tokio::test]
 async fn the_signout_and_current_user_events_work() {
-    let response = signout(&CookieSettings { secure: true }, event("signout.json")).await.unwrap();
+    let response = signout(&CookieSettings { secure: true }, event("signout.json"))
+        .await
+        .unwrap();
     assert_eq!(response.status(), 204);
-    let response = current_user(&SessionKeys::new(SECRET, 60), event("current-user.json")).await.unwrap();
-    assert_eq!(body_json(&response), serde_json::json!({ "currentUser": null }));
+    let response = current_user(&SessionKeys::new(SECRET, 60), event("current-user.json"))
+        .await
+        .unwrap();
+    assert_eq!(
+        body_json(&response),
+        serde_json::json!({ "currentUser": null })
+    );
 }

@@ -19,8 +19,13 @@ async fn signin_with_valid_credentials_sets_a_session_cookie() {
     let ctx = fresh_context().await;
     let email = signed_up(&ctx).await;
     // the address is matched case-insensitively
-    let body = format!(r#"{{"email":"{}","password":"password123"}}"#, email.to_uppercase());
-    let response = signin(&ctx, post("/api/users/signin", &body)).await.unwrap();
+    let body = format!(
+        r#"{{"email":"{}","password":"password123"}}"#,
+        email.to_uppercase()
+    );
+    let response = signin(&ctx, post("/api/users/signin", &body))
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(body_json(&response)["email"], email);
     assert!(session_cookie(&response).len() > "session=".len());
@@ -31,7 +36,10 @@ async fn unknown_email_and_wrong_password_get_the_same_answer() {
     let ctx = fresh_context().await;
     let email = signed_up(&ctx).await;
     let wrong_password = format!(r#"{{"email":"{email}","password":"wrong-password"}}"#);
-    let unknown_email = format!(r#"{{"email":"{}","password":"password123"}}"#, unique_email());
+    let unknown_email = format!(
+        r#"{{"email":"{}","password":"password123"}}"#,
+        unique_email()
+    );
 
     let a = signin(&ctx, post("/", &wrong_password)).await.unwrap_err();
     let b = signin(&ctx, post("/", &unknown_email)).await.unwrap_err();
@@ -50,7 +58,10 @@ async fn unknown_email_costs_a_password_check_too() {
     let ctx = fresh_context().await;
     let email = signed_up(&ctx).await;
     let wrong_password = format!(r#"{{"email":"{email}","password":"wrong-password"}}"#);
-    let unknown_email = format!(r#"{{"email":"{}","password":"password123"}}"#, unique_email());
+    let unknown_email = format!(
+        r#"{{"email":"{}","password":"password123"}}"#,
+        unique_email()
+    );
     let (mut known, mut unknown) = (Vec::new(), Vec::new());
     for _ in 0..3 {
         let start = Instant::now();
@@ -62,7 +73,10 @@ async fn unknown_email_costs_a_password_check_too() {
     }
     let fastest = |durations: Vec<Duration>| durations.into_iter().min().unwrap();
     let (known, unknown) = (fastest(known), fastest(unknown));
-    assert!(unknown * 10 > known && known * 10 > unknown, "wrong password {known:?} vs unknown email {unknown:?}");
+    assert!(
+        unknown * 10 > known && known * 10 > unknown,
+        "wrong password {known:?} vs unknown email {unknown:?}"
+    );
 }
 
 #[tokio::test]
@@ -70,13 +84,22 @@ async fn signin_with_missing_fields_names_them() {
     let ctx = fresh_context().await;
     let error = signin(&ctx, post("/", "{}")).await.unwrap_err();
     assert_eq!(error.status_code(), 400);
-    let fields: Vec<_> = error.errors().iter().filter_map(|e| e.field.clone()).collect();
+    let fields: Vec<_> = error
+        .errors()
+        .iter()
+        .filter_map(|e| e.field.clone())
+        .collect();
     assert_eq!(fields, ["email", "password"]);
 }
 
 #[tokio::test]
 async fn signout_clears_the_cookie() {
-    let response = signout(&CookieSettings { secure: true }, post("/api/users/signout", "")).await.unwrap();
+    let response = signout(
+        &CookieSettings { secure: true },
+        post("/api/users/signout", ""),
+    )
+    .await
+    .unwrap();
     assert_eq!(response.status(), 204);
     let cookies = set_cookies(&response);
     assert_eq!(cookies.len(), 1);

@@ -11,7 +11,15 @@ async fn signup_creates_the_user_and_sets_a_session_cookie() {
     let ctx = fresh_context().await;
     let email = unique_email();
     // WHEN someone signs up
-    let response = signup(&ctx, post("/api/users/signup", &format!(r#"{{"email":"{email}","password":"password123"}}"#))).await.unwrap();
+    let response = signup(
+        &ctx,
+        post(
+            "/api/users/signup",
+            &format!(r#"{{"email":"{email}","password":"password123"}}"#),
+        ),
+    )
+    .await
+    .unwrap();
     // THEN 201 with {id,email} and an HttpOnly, SameSite=Lax, Secure session cookie
     assert_eq!(response.status(), 201);
     let body = body_json(&response);
@@ -30,21 +38,58 @@ async fn signup_refuses_invalid_input_with_a_message_per_field() {
     let ctx = fresh_context().await;
     let long_password = "p".repeat(129);
     let cases: [(&str, String, &[&str]); 8] = [
-        ("invalid email", r#"{"email":"not-an-email","password":"password123"}"#.into(), &["email"]),
-        ("password too short", r#"{"email":"a@example.com","password":"short"}"#.into(), &["password"]),
-        ("password too long", format!(r#"{{"email":"a@example.com","password":"{long_password}"}}"#), &["password"]),
-        ("missing email", r#"{"password":"password123"}"#.into(), &["email"]),
-        ("missing password", r#"{"email":"a@example.com"}"#.into(), &["password"]),
+        (
+            "invalid email",
+            r#"{"email":"not-an-email","password":"password123"}"#.into(),
+            &["email"],
+        ),
+        (
+            "password too short",
+            r#"{"email":"a@example.com","password":"short"}"#.into(),
+            &["password"],
+        ),
+        (
+            "password too long",
+            format!(r#"{{"email":"a@example.com","password":"{long_password}"}}"#),
+            &["password"],
+        ),
+        (
+            "missing email",
+            r#"{"password":"password123"}"#.into(),
+            &["email"],
+        ),
+        (
+            "missing password",
+            r#"{"email":"a@example.com"}"#.into(),
+            &["password"],
+        ),
         ("both missing", "{}".into(), &["email", "password"]),
-        ("empty strings", r#"{"email":"","password":""}"#.into(), &["email", "password"]),
-        ("email not a string", r#"{"email":42,"password":"password123"}"#.into(), &[]),
+        (
+            "empty strings",
+            r#"{"email":"","password":""}"#.into(),
+            &["email", "password"],
+        ),
+        (
+            "email not a string",
+            r#"{"email":42,"password":"password123"}"#.into(),
+            &[],
+        ),
     ];
     for (why, body, fields) in cases {
-        let error = signup(&ctx, post("/api/users/signup", &body)).await.expect_err(why);
+        let error = signup(&ctx, post("/api/users/signup", &body))
+            .await
+            .expect_err(why);
         assert_eq!(error.status_code(), 400, "{why}");
-        let named: Vec<_> = error.errors().iter().filter_map(|e| e.field.clone()).collect();
+        let named: Vec<_> = error
+            .errors()
+            .iter()
+            .filter_map(|e| e.field.clone())
+            .collect();
         assert_eq!(named, fields, "{why}");
-        assert!(error.errors().iter().all(|e| !e.message.is_empty()), "{why}");
+        assert!(
+            error.errors().iter().all(|e| !e.message.is_empty()),
+            "{why}"
+        );
     }
 }
 
@@ -52,7 +97,9 @@ async fn signup_refuses_invalid_input_with_a_message_per_field() {
 async fn signup_refuses_a_body_that_is_not_json() {
     let ctx = fresh_context().await;
     for body in ["", "not json", "[1,2]"] {
-        let error = signup(&ctx, post("/api/users/signup", body)).await.expect_err(body);
+        let error = signup(&ctx, post("/api/users/signup", body))
+            .await
+            .expect_err(body);
         assert_eq!(error.status_code(), 400, "{body:?}");
     }
 }
@@ -62,10 +109,21 @@ async fn signup_refuses_an_email_already_in_use_whatever_its_case() {
     // GIVEN a user signed up as alice@...
     let ctx = fresh_context().await;
     let email = unique_email();
-    let first = signup(&ctx, post("/", &format!(r#"{{"email":"{email}","password":"password123"}}"#))).await.unwrap();
+    let first = signup(
+        &ctx,
+        post(
+            "/",
+            &format!(r#"{{"email":"{email}","password":"password123"}}"#),
+        ),
+    )
+    .await
+    .unwrap();
     assert_eq!(first.status(), 201);
     // WHEN the same address signs up again in upper case
-    let again = format!(r#"{{"email":"{}","password":"another-pass"}}"#, email.to_uppercase());
+    let again = format!(
+        r#"{{"email":"{}","password":"another-pass"}}"#,
+        email.to_uppercase()
+    );
     let error = signup(&ctx, post("/", &again)).await.unwrap_err();
     // THEN 409, naming the email field
     assert_eq!(error.status_code(), 409);
@@ -76,10 +134,18 @@ async fn signup_refuses_an_email_already_in_use_whatever_its_case() {
 #[tokio::test]
 async fn concurrent_signups_with_one_email_create_exactly_one_user() {
     let ctx = std::sync::Arc::new(fresh_context().await);
-    let body = format!(r#"{{"email":"{}","password":"password123"}}"#, unique_email());
+    let body = format!(
+        r#"{{"email":"{}","password":"password123"}}"#,
+        unique_email()
+    );
     let attempts = (0..6).map(|_| {
         let (ctx, body) = (ctx.clone(), body.clone());
-        tokio::spawn(async move { signup(&ctx, post("/", &body)).await.map(|r| r.status().as_u16()).unwrap_or_else(|e| e.status_code()) })
+        tokio::spawn(async move {
+            signup(&ctx, post("/", &body))
+                .await
+                .map(|r| r.status().as_u16())
+                .unwrap_or_else(|e| e.status_code())
+        })
     });
     let mut statuses = Vec::new();
     for attempt in attempts {

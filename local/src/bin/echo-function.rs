@@ -28,7 +28,10 @@ async fn echo(event: LambdaEvent<Value>) -> Result<Value, Error> {
     if let Some(ms) = payload["sleep_ms"].as_u64() {
         tokio::time::sleep(Duration::from_millis(ms)).await;
     }
-    if let (Some(dir), Some(count)) = (payload["barrier"]["dir"].as_str(), payload["barrier"]["count"].as_u64()) {
+    if let (Some(dir), Some(count)) = (
+        payload["barrier"]["dir"].as_str(),
+        payload["barrier"]["count"].as_u64(),
+    ) {
         wait_at_barrier(dir, count as usize, &context.request_id).await?;
     }
     if payload["fail"] == true {

@@ -15,12 +15,17 @@ pub struct CookieSettings {
 impl CookieSettings {
     /// Settings from `COOKIE_SECURE` (default true).
     pub fn from_env() -> Result<Self, crate::config::ConfigError> {
-        Ok(Self { secure: crate::config::parsed_or("COOKIE_SECURE", true)? })
+        Ok(Self {
+            secure: crate::config::parsed_or("COOKIE_SECURE", true)?,
+        })
     }
 
     /// A `Set-Cookie` value that stores `token` for `max_age_seconds`.
     pub fn session(&self, token: &str, max_age_seconds: u64) -> String {
-        format!("{SESSION_COOKIE}={token}; Path=/; Max-Age={max_age_seconds}; HttpOnly; SameSite=Lax{}", self.secure_flag())
+        format!(
+            "{SESSION_COOKIE}={token}; Path=/; Max-Age={max_age_seconds}; HttpOnly; SameSite=Lax{}",
+            self.secure_flag()
+        )
     }
 
     /// A `Set-Cookie` value that removes the session cookie (already expired).
@@ -59,14 +64,22 @@ mod tests {
     use lambda_http::Body;
 
     fn request_with_cookie(cookie: &str) -> Request {
-        lambda_http::http::Request::builder().header("cookie", cookie).body(Body::Empty).unwrap()
+        lambda_http::http::Request::builder()
+            .header("cookie", cookie)
+            .body(Body::Empty)
+            .unwrap()
     }
 
     #[test]
     fn the_session_cookie_is_http_only_and_lax() {
         let cookie = CookieSettings { secure: true }.session("tok", 3600);
-        assert_eq!(cookie, "session=tok; Path=/; Max-Age=3600; HttpOnly; SameSite=Lax; Secure");
-        assert!(!CookieSettings { secure: false }.session("tok", 60).contains("Secure"));
+        assert_eq!(
+            cookie,
+            "session=tok; Path=/; Max-Age=3600; HttpOnly; SameSite=Lax; Secure"
+        );
+        assert!(!CookieSettings { secure: false }
+            .session("tok", 60)
+            .contains("Secure"));
     }
 
     #[test]
@@ -87,7 +100,9 @@ mod tests {
     fn no_cookie_or_an_empty_one_is_no_token() {
         assert_eq!(session_token(&request_with_cookie("theme=dark")), None);
         assert_eq!(session_token(&request_with_cookie("session=")), None);
-        let bare = lambda_http::http::Request::builder().body(Body::Empty).unwrap();
+        let bare = lambda_http::http::Request::builder()
+            .body(Body::Empty)
+            .unwrap();
         assert_eq!(session_token(&bare), None);
     }
 }

@@ -20,7 +20,9 @@ pub fn hash(password: &str) -> Result<String, HashError> {
 /// True when `password` matches the stored PHC hash; a malformed hash never matches.
 pub fn verify(password: &str, stored_hash: &str) -> bool {
     match PasswordHash::new(stored_hash) {
-        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
         Err(_) => false,
     }
 }
@@ -43,7 +45,10 @@ mod tests {
 
     #[test]
     fn the_same_password_hashes_differently_each_time() {
-        assert_ne!(hash("same-password").unwrap(), hash("same-password").unwrap());
+        assert_ne!(
+            hash("same-password").unwrap(),
+            hash("same-password").unwrap()
+        );
     }
 
     #[test]

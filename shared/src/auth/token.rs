@@ -74,19 +74,29 @@ impl SessionKeys {
             iat: issued_at,
             exp: issued_at + self.ttl_seconds,
         };
-        Ok(jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?)
+        Ok(jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &self.encoding,
+        )?)
     }
 
     /// The user named by a token that is well-formed, HS256-signed with our key and unexpired.
     pub fn verify(&self, token: &str) -> Result<SessionUser, TokenError> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)?;
-        Ok(SessionUser { id: data.claims.sub, email: data.claims.email })
+        Ok(SessionUser {
+            id: data.claims.sub,
+            email: data.claims.email,
+        })
     }
 }
 
 /// Seconds since the epoch.
 pub fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -97,7 +107,10 @@ mod tests {
     const SECRET: &str = "a-test-secret-that-is-long-enough-for-hs256";
 
     fn alice() -> SessionUser {
-        SessionUser { id: "u-1".into(), email: "alice@example.com".into() }
+        SessionUser {
+            id: "u-1".into(),
+            email: "alice@example.com".into(),
+        }
     }
 
     #[test]
@@ -127,7 +140,11 @@ mod tests {
     fn an_unsigned_alg_none_token_is_refused() {
         // GIVEN a token whose header says alg none and which carries no signature
         let header = encode_segment(br#"{"alg":"none","typ":"JWT"}"#);
-        let claims = format!(r#"{{"sub":"u-1","email":"alice@example.com","iat":{0},"exp":{1}}}"#, now(), now() + 3600);
+        let claims = format!(
+            r#"{{"sub":"u-1","email":"alice@example.com","iat":{0},"exp":{1}}}"#,
+            now(),
+            now() + 3600
+        );
         let token = format!("{header}.{}.", encode_segment(claims.as_bytes()));
         // THEN it is refused
         assert!(SessionKeys::new(SECRET, 3600).verify(&token).is_err());
@@ -138,7 +155,12 @@ mod tests {
         // HS512 with the right secret is still not what we issue.
         let token = jsonwebtoken::encode(
             &Header::new(Algorithm::HS512),
-            &Claims { sub: "u-1".into(), email: "a@b.co".into(), iat: now(), exp: now() + 60 },
+            &Claims {
+                sub: "u-1".into(),
+                email: "a@b.co".into(),
+                iat: now(),
+                exp: now() + 60,
+            },
             &EncodingKey::from_secret(SECRET.as_bytes()),
         )
         .unwrap();
@@ -155,12 +177,16 @@ mod tests {
 
     /// Unpadded base64url, enough to forge a token by hand in a test.
     mod base64_url {
-        const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        const ALPHABET: &[u8; 64] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
         pub fn encode_segment(bytes: &[u8]) -> String {
             let mut out = String::new();
             for chunk in bytes.chunks(3) {
-                let n = chunk.iter().enumerate().fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
+                let n = chunk
+                    .iter()
+                    .enumerate()
+                    .fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
                 let sextets = chunk.len() + 1;
                 for i in 0..sextets {
                     out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);

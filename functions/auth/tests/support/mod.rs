@@ -11,7 +11,11 @@ pub const SECRET: &str = "integration-test-secret-of-enough-length";
 pub async fn fresh_context() -> AuthContext {
     let client = local::testing::dynamodb_client().await;
     let table = local::testing::fresh_table(&client, "UsersTable").await;
-    AuthContext::new(Users::new(client, table), SessionKeys::new(SECRET, 3600), CookieSettings { secure: true })
+    AuthContext::new(
+        Users::new(client, table),
+        SessionKeys::new(SECRET, 3600),
+        CookieSettings { secure: true },
+    )
 }
 
 /// A JSON POST request.
@@ -26,7 +30,9 @@ pub fn post(path: &str, body: &str) -> Request {
 
 /// A GET request carrying `cookie` (if any) in its Cookie header.
 pub fn get_with_cookie(path: &str, cookie: Option<&str>) -> Request {
-    let mut builder = lambda_http::http::Request::builder().method("GET").uri(path);
+    let mut builder = lambda_http::http::Request::builder()
+        .method("GET")
+        .uri(path);
     if let Some(cookie) = cookie {
         builder = builder.header("cookie", cookie);
     }
@@ -45,12 +51,20 @@ pub fn body_json(response: &Response<Body>) -> serde_json::Value {
 
 /// Every Set-Cookie header of the response.
 pub fn set_cookies(response: &Response<Body>) -> Vec<String> {
-    response.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect()
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect()
 }
 
 /// The `name=value` pair of the session cookie a response sets, to send back as a Cookie header.
 pub fn session_cookie(response: &Response<Body>) -> String {
-    let cookie = set_cookies(response).into_iter().find(|c| c.starts_with("session=")).expect("a session cookie");
+    let cookie = set_cookies(response)
+        .into_iter()
+        .find(|c| c.starts_with("session="))
+        .expect("a session cookie");
     cookie.split(';').next().unwrap().to_string()
 }
 

@@ -1,0 +1,39 @@
+//! Helpers for integration tests of any crate: the test moto, SDK clients for it, and fresh,
+//! uniquely named copies of the template's tables (no state shared between tests).
+
+use crate::aws::LocalAws;
+use crate::provision::create_table;
+use crate::template::Template;
+use aws_config::SdkConfig;
+use std::sync::OnceLock;
+
+/// The workspace's template.yaml, read once.
+pub fn template() -> &'static Template {
+    static TEMPLATE: OnceLock<Template> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml");
+        Template::load(path).unwrap_or_else(|err| panic!("{err}"))
+    })
+}
+
+/// An SDK config for the test moto ([`crate::moto::ensure`]).
+pub async fn sdk_config() -> SdkConfig {
+    LocalAws::new(crate::moto::ensure()).sdk_config().await
+}
+
+/// A DynamoDB client for the test moto.
+pub async fn dynamodb_client() -> aws_sdk_dynamodb::Client {
+    aws_sdk_dynamodb::Client::new(&sdk_config().await)
+}
+
+/// Creates a new table shaped like the template's `logical_id` table and returns its name.
+pub async fn fresh_table(client: &aws_sdk_dynamodb::Client, logical_id: &str) -> String {
+    let table = template()
+        .table(logical_id)
+        .unwrap_or_else(|| panic!("template.yaml has no table {logical_id}"));
+    let name = format!("test-{logical_id}-{}", uuid::Uuid::new_v4().simple());
+    create_table(client, &table.spec, &name)
+        .await
+        .unwrap_or_else(|err| panic!("{err}"));
+    name
+}
