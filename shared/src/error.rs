@@ -96,15 +96,20 @@ impl ApiError {
 
     /// The full cause chain, for the log line of an internal error.
     pub fn cause_chain(&self) -> String {
-        let mut chain = self.to_string();
-        let mut source = std::error::Error::source(self);
-        while let Some(cause) = source {
-            chain.push_str(": ");
-            chain.push_str(&cause.to_string());
-            source = cause.source();
-        }
-        chain
+        chain(self)
     }
+}
+
+/// An error and all its causes on one line, for logs (never for response bodies).
+pub fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 #[cfg(test)]

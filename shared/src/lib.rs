@@ -2,14 +2,21 @@
 //!
 //! It holds what would otherwise be repeated in each function: configuration from the
 //! environment, the one error type and its HTTP mapping, JSON request/response helpers,
-//! authentication (argon2id passwords, HS256 session tokens, the session cookie) and
-//! construction of AWS clients once per cold start.
+//! authentication (argon2id passwords, HS256 session tokens, the session cookie),
+//! construction of AWS clients once per cold start, domain events, the SQS consumer driver
+//! and the table-stream event publisher.
 
 pub mod auth;
 pub mod aws;
 pub mod config;
+pub mod consumer;
+pub mod dynamo_json;
 pub mod error;
+pub mod events;
 pub mod http;
+pub mod money;
+pub mod stream;
 pub mod telemetry;
+pub mod time;
 
 pub use error::{ApiError, FieldError};

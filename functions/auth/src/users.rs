@@ -4,6 +4,7 @@ use crate::credentials::Email;
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use std::collections::HashMap;
+use ticketing::error::chain as error_chain;
 
 /// A user as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,17 +117,6 @@ fn from_item(item: &HashMap<String, AttributeValue>) -> Result<User, StorageErro
         password_hash: text("passwordHash")?,
         created_at_ms,
     })
-}
-
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]

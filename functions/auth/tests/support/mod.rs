@@ -1,4 +1,6 @@
 //! Test support: a fresh Users table in moto per test, and request/response helpers.
+// Each test binary uses a different part of this module.
+#![allow(dead_code)]
 
 use auth::users::Users;
 use auth::AuthContext;

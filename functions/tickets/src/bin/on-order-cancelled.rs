@@ -1,0 +1,8 @@
+//! OnOrderCancelledFunction: OrderCancelled (via SQS) -> the ticket is unlocked.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    ticketing::telemetry::init();
+    let tickets = tickets::Tickets::from_env().await?;
+    ticketing::consumer::serve(tickets, tickets::consumers::on_order_cancelled).await
+}

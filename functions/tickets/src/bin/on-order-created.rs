@@ -1,0 +1,8 @@
+//! OnOrderCreatedFunction: OrderCreated (via SQS) -> the ticket is locked.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    ticketing::telemetry::init();
+    let tickets = tickets::Tickets::from_env().await?;
+    ticketing::consumer::serve(tickets, tickets::consumers::on_order_created).await
+}

@@ -1,0 +1,10 @@
+//! PublishTicketEventsFunction: the Tickets table's stream -> TicketCreated / TicketUpdated on the bus.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    ticketing::telemetry::init();
+    let bus = ticketing::config::required("EVENT_BUS_NAME")?;
+    let sdk = ticketing::aws::sdk_config().await;
+    let publisher = ticketing::events::EventPublisher::new(ticketing::aws::eventbridge(&sdk), bus);
+    ticketing::stream::serve(publisher, tickets::events::ticket_event).await
+}

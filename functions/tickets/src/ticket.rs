@@ -1,0 +1,191 @@
+//! The ticket and the rules about it, as pure code (no AWS types).
+
+use serde::Serialize;
+use ticketing::money::Cents;
+use ticketing::FieldError;
+
+/// A ticket for sale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Ticket {
+    pub id: String,
+    pub title: String,
+    pub price: Cents,
+    pub user_id: String,
+    /// Bumped by every change; consumers of ticket events apply versions in order.
+    pub version: u64,
+    /// The order holding the ticket, while one does.
+    pub order_id: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    /// Orders that held the ticket and let it go; a late repeat of their events changes nothing.
+    #[serde(skip)]
+    pub released_orders: Vec<String>,
+}
+
+impl Ticket {
+    /// Whether an order holds the ticket.
+    pub fn is_reserved(&self) -> bool {
+        self.order_id.is_some()
+    }
+}
+
+/// A ticket title: trimmed, non-empty, at most 120 characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Title(String);
+
+impl Title {
+    pub const MAX_CHARS: usize = 120;
+
+    /// Parses a title from the request body's value.
+    pub fn parse(value: Option<&serde_json::Value>) -> Result<Self, FieldError> {
+        let raw = match value {
+            None | Some(serde_json::Value::Null) => {
+                return Err(FieldError::new("title", "Title is required"))
+            }
+            Some(serde_json::Value::String(text)) => text.trim(),
+            Some(_) => return Err(FieldError::new("title", "Title must be text")),
+        };
+        if raw.is_empty() {
+            return Err(FieldError::new("title", "Title is required"));
+        }
+        if raw.chars().count() > Self::MAX_CHARS {
+            return Err(FieldError::new(
+                "title",
+                "Title must be at most 120 characters",
+            ));
+        }
+        Ok(Self(raw.to_string()))
+    }
+
+    /// The title text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The title text, owned.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// A valid title and price, as sent to create or edit a ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketInput {
+    pub title: Title,
+    pub price: Cents,
+}
+
+impl TicketInput {
+    /// Parses `{"title","price"}`, reporting every problem at once.
+    pub fn parse(body: &serde_json::Value) -> Result<Self, Vec<FieldError>> {
+        let title = Title::parse(body.get("title"));
+        let price = Cents::parse_price(body.get("price"))
+            .map_err(|message| FieldError::new("price", message));
+        match (title, price) {
+            (Ok(title), Ok(price)) => Ok(Self { title, price }),
+            (title, price) => Err(title.err().into_iter().chain(price.err()).collect()),
+        }
+    }
+}
+
+/// Why a user may not edit a ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EditRefusal {
+    NotOwner,
+    Reserved,
+}
+
+/// May `user_id` edit `ticket` now? Only its owner, and not while an order holds it.
+pub fn may_edit(ticket: &Ticket, user_id: &str) -> Result<(), EditRefusal> {
+    if ticket.user_id != user_id {
+        return Err(EditRefusal::NotOwner);
+    }
+    if ticket.is_reserved() {
+        return Err(EditRefusal::Reserved);
+    }
+    Ok(())
+}
+
+/// A ticket id as the URL carries it: a UUID. Anything else cannot name a ticket.
+pub fn parse_id(raw: &str) -> Option<String> {
+    uuid::Uuid::parse_str(raw)
+        .ok()
+        .map(|id| id.hyphenated().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn ticket(owner: &str, order: Option<&str>) -> Ticket {
+        Ticket {
+            id: "t".into(),
+            title: "Concert".into(),
+            price: Cents(100),
+            user_id: owner.into(),
+            version: 0,
+            order_id: order.map(str::to_string),
+            created_at: String::new(),
+            updated_at: String::new(),
+            released_orders: vec![],
+        }
+    }
+
+    #[test]
+    fn only_the_owner_may_edit_and_not_while_reserved() {
+        assert_eq!(may_edit(&ticket("alice", None), "alice"), Ok(()));
+        assert_eq!(
+            may_edit(&ticket("alice", None), "bob"),
+            Err(EditRefusal::NotOwner)
+        );
+        assert_eq!(
+            may_edit(&ticket("alice", Some("o-1")), "alice"),
+            Err(EditRefusal::Reserved)
+        );
+        // someone else is told they are not the owner, not that an order holds it
+        assert_eq!(
+            may_edit(&ticket("alice", Some("o-1")), "bob"),
+            Err(EditRefusal::NotOwner)
+        );
+    }
+
+    #[test]
+    fn a_valid_body_parses() {
+        let input = TicketInput::parse(&json!({"title": "  Concert  ", "price": 2500})).unwrap();
+        assert_eq!(input.title.into_string(), "Concert");
+        assert_eq!(input.price, Cents(2500));
+    }
+
+    #[test]
+    fn bad_titles_and_prices_are_each_named() {
+        let cases = [
+            (json!({"title": "", "price": 10}), vec!["title"]),
+            (json!({"title": "   ", "price": 10}), vec!["title"]),
+            (json!({"title": 5, "price": 10}), vec!["title"]),
+            (
+                json!({"title": "x".repeat(121), "price": 10}),
+                vec!["title"],
+            ),
+            (json!({"title": "ok"}), vec!["price"]),
+            (json!({"title": "ok", "price": 0}), vec!["price"]),
+            (json!({"title": "ok", "price": -10}), vec!["price"]),
+            (json!({"title": "ok", "price": 10.5}), vec!["price"]),
+            (json!({"title": "ok", "price": "10"}), vec!["price"]),
+            (json!({}), vec!["title", "price"]),
+        ];
+        for (body, fields) in cases {
+            let errors = TicketInput::parse(&body).expect_err(&body.to_string());
+            let named: Vec<_> = errors.iter().map(|e| e.field.clone().unwrap()).collect();
+            assert_eq!(named, fields, "{body}");
+        }
+    }
+
+    #[test]
+    fn ids_are_uuids() {
+        assert!(parse_id("1b4e28ba-2fa1-11d2-883f-0016d3cca427").is_some());
+        assert_eq!(parse_id("not-a-uuid"), None);
+        assert_eq!(parse_id(""), None);
+    }
+}
