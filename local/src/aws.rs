@@ -58,6 +58,11 @@ impl LocalAws {
             .await
     }
 
+    /// Clients for every service the gateway itself uses, on the local endpoint.
+    pub async fn clients(&self) -> Clients {
+        Clients::new(&self.sdk_config().await)
+    }
+
     /// The variables a function process needs to reach the same endpoint as the gateway.
     pub fn env(&self) -> Vec<(String, String)> {
         [
@@ -70,5 +75,30 @@ impl LocalAws {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.clone()))
         .collect()
+    }
+}
+
+/// The SDK clients the gateway uses to provision and to poll event sources.
+#[derive(Debug, Clone)]
+pub struct Clients {
+    /// DynamoDB: tables.
+    pub dynamodb: aws_sdk_dynamodb::Client,
+    /// DynamoDB Streams: what stream pollers read.
+    pub streams: aws_sdk_dynamodbstreams::Client,
+    /// SQS: queues and what SQS pollers read.
+    pub sqs: aws_sdk_sqs::Client,
+    /// EventBridge: buses and rules.
+    pub eventbridge: aws_sdk_eventbridge::Client,
+}
+
+impl Clients {
+    /// Clients that share one SDK config.
+    pub fn new(config: &SdkConfig) -> Self {
+        Clients {
+            dynamodb: aws_sdk_dynamodb::Client::new(config),
+            streams: aws_sdk_dynamodbstreams::Client::new(config),
+            sqs: aws_sdk_sqs::Client::new(config),
+            eventbridge: aws_sdk_eventbridge::Client::new(config),
+        }
     }
 }

@@ -1,9 +1,11 @@
 //! The gateway's settings, from environment variables, checked before anything starts.
 
 use crate::aws::LocalAws;
+use crate::event_sources::DEFAULT_SQS_RETRY_DELAY;
 use crate::invoker::DEFAULT_MAX_INSTANCES;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Variables of the gateway's own environment handed on to functions when set (the AWS ones
 /// always are, via [`LocalAws::env`]).
@@ -33,6 +35,9 @@ pub struct GatewayConfig {
     pub parameter_overrides: BTreeMap<String, String>,
     /// `MAX_INSTANCES` per function; default 4.
     pub max_instances: usize,
+    /// `SQS_RETRY_DELAY_SECONDS`: how soon a message a function failed is delivered again;
+    /// default 1 (in AWS: the queue's visibility timeout).
+    pub sqs_retry_delay: Duration,
     /// The [`PASS_THROUGH`] variables that are set.
     pub pass_through: Vec<(String, String)>,
 }
@@ -82,6 +87,21 @@ impl GatewayConfig {
                 ))
             })?,
         };
+        let sqs_retry_delay = match var("SQS_RETRY_DELAY_SECONDS") {
+            None => DEFAULT_SQS_RETRY_DELAY,
+            // SQS takes whole seconds, up to 12 hours.
+            Some(n) => n
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| *n <= 43_200)
+                .map(Duration::from_secs)
+                .ok_or_else(|| {
+                    ConfigError(format!(
+                        "SQS_RETRY_DELAY_SECONDS must be a whole number of seconds (0 to 43200), got {n:?}"
+                    ))
+                })?,
+        };
         let aws = LocalAws::from_lookup(endpoint, |name| var(name));
         Ok(GatewayConfig {
             port,
@@ -94,6 +114,7 @@ impl GatewayConfig {
                 &var("PARAMETER_OVERRIDES").unwrap_or_default(),
             )?,
             max_instances,
+            sqs_retry_delay,
             pass_through: PASS_THROUGH
                 .iter()
                 .filter_map(|name| var(name).map(|value| (name.to_string(), value)))
@@ -211,6 +232,7 @@ mod tests {
         assert_eq!(defaults.template, PathBuf::from("template.yaml"));
         assert_eq!(defaults.web_dist, PathBuf::from("web/dist"));
         assert_eq!(defaults.max_instances, 4);
+        assert_eq!(defaults.sqs_retry_delay, Duration::from_secs(1));
         assert_eq!(defaults.aws.region, "us-east-1");
     }
 
@@ -226,6 +248,12 @@ mod tests {
             .to_string()
             .contains("MAX_INSTANCES"));
         assert!(config(&[("AWS_ENDPOINT_URL", "localhost:5000")]).is_err());
+        assert!(config(&[endpoint, ("SQS_RETRY_DELAY_SECONDS", "0.5")])
+            .unwrap_err()
+            .to_string()
+            .contains("SQS_RETRY_DELAY_SECONDS"));
+        let zero = config(&[endpoint, ("SQS_RETRY_DELAY_SECONDS", "0")]).unwrap();
+        assert_eq!(zero.sqs_retry_delay, Duration::ZERO);
     }
 
     #[test]

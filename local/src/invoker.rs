@@ -1,7 +1,8 @@
 //! The one way to run a function locally: `Invoker::invoke(function, event) -> response`.
 //!
-//! Everything that triggers functions goes through here: the HTTP API today; SQS event source
-//! mappings (an `SqsEvent` in, an `SqsBatchResponse` out) and fired schedules later. The invoker
+//! Everything that triggers functions goes through here: the HTTP API, the SQS and DynamoDB
+//! stream event source mappings ([`crate::event_sources`]: a batch event in, a batch response
+//! out), and fired schedules later. The invoker
 //! does what the Lambda service does: it queues invocations per function, runs them on lazily
 //! started instances (real processes of the function's binary, talking to our Runtime API),
 //! enforces the timeout and replaces instances that crash or time out.

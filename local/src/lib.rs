@@ -1,14 +1,18 @@
 //! The local gateway: runs the real functions the way AWS would, against moto.
 //!
-//! It reads template.yaml ([`template`], [`resolver`]), creates the tables ([`provision`]), runs
-//! each function's binary as Lambda does ([`invoker`], over a local Runtime API), routes HTTP
-//! like API Gateway's HTTP API ([`routes`], [`http_api`], [`gateway`]) and serves the web app
-//! ([`static_site`]). [`moto`] and [`testing`] serve integration tests of every crate.
+//! It reads template.yaml ([`template`], [`resolver`]), creates tables, queues, event buses and
+//! rules ([`provision`]), runs each function's binary as Lambda does ([`invoker`], over a local
+//! Runtime API), routes HTTP like API Gateway's HTTP API ([`routes`], [`http_api`], [`gateway`]),
+//! delivers SQS messages and table stream records to functions as event source mappings do
+//! ([`event_sources`]) and serves the web app ([`static_site`]). [`moto`] and [`testing`] serve
+//! integration tests of every crate.
 
 #![warn(missing_docs)]
 
 pub mod aws;
+mod batch_response;
 pub mod config;
+pub mod event_sources;
 mod function_pool;
 pub mod gateway;
 pub mod http_api;
@@ -20,8 +24,13 @@ pub mod provision;
 pub mod resolver;
 pub mod routes;
 mod runtime_api;
+mod sqs_event;
+mod sqs_poller;
 pub mod startup;
 pub mod static_site;
+mod stream_event;
+mod stream_poller;
+mod stream_retry;
 pub mod template;
 pub mod testing;
 

@@ -1,4 +1,5 @@
-//! Creates the template's DynamoDB tables in the local endpoint, as `sam deploy` would in AWS.
+//! Creates the template's resources in the local endpoint, as `sam deploy` would in AWS: tables
+//! (with their streams) here, queues in [`queues`], event buses and rules in [`event_bus`].
 
 use crate::resolver::Resolver;
 use crate::template::{Billing, IndexSpec, TableSpec, Template};
@@ -9,7 +10,14 @@ use aws_sdk_dynamodb::types::{
     StreamSpecification, StreamViewType, TimeToLiveSpecification,
 };
 use aws_sdk_dynamodb::Client;
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
+
+mod event_bus;
+mod queues;
+
+pub use event_bus::{provision_event_buses, provision_rules, ProvisionedRule};
+pub use queues::{provision_queues, queue_order};
 
 /// Whether a table was made now or was already there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,14 +28,24 @@ pub enum Provisioned {
     Existing,
 }
 
-/// A table could not be created.
+/// A resource could not be created.
 #[derive(Debug, thiserror::Error)]
-#[error("table {table}: {message}")]
+#[error("{resource}: {message}")]
 pub struct ProvisionError {
-    /// The table's physical name.
-    pub table: String,
+    /// What it is and its name, e.g. `table stack-UsersTable`.
+    pub resource: String,
     /// What failed, with its cause chain.
     pub message: String,
+}
+
+impl ProvisionError {
+    /// A failure of `resource` (kind and name).
+    pub fn new(resource: impl Into<String>, message: impl Into<String>) -> Self {
+        ProvisionError {
+            resource: resource.into(),
+            message: message.into(),
+        }
+    }
 }
 
 /// Waits until the endpoint answers DynamoDB calls, so a gateway started together with moto
@@ -38,13 +56,13 @@ pub async fn wait_for_dynamodb(client: &Client, timeout: Duration) -> Result<(),
         match client.list_tables().limit(1).send().await {
             Ok(_) => return Ok(()),
             Err(err) if Instant::now() >= deadline => {
-                return Err(ProvisionError {
-                    table: "(any)".into(),
-                    message: format!(
+                return Err(ProvisionError::new(
+                    "endpoint",
+                    format!(
                         "DynamoDB endpoint not reachable: {}",
                         DisplayErrorContext(&err)
                     ),
-                })
+                ))
             }
             Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
         }
@@ -59,12 +77,9 @@ pub async fn provision_tables(
 ) -> Result<Vec<(String, Provisioned)>, ProvisionError> {
     let mut done = Vec::new();
     for table in &template.tables {
-        let name = resolver
-            .table_name(&table.logical_id)
-            .map_err(|err| ProvisionError {
-                table: table.logical_id.clone(),
-                message: err.to_string(),
-            })?;
+        let name = resolver.table_name(&table.logical_id).map_err(|err| {
+            ProvisionError::new(format!("table {}", table.logical_id), err.to_string())
+        })?;
         let outcome = create_table(client, &table.spec, &name).await?;
         done.push((name, outcome));
     }
@@ -77,10 +92,7 @@ pub async fn create_table(
     spec: &TableSpec,
     name: &str,
 ) -> Result<Provisioned, ProvisionError> {
-    let fail = |message: String| ProvisionError {
-        table: name.to_string(),
-        message,
-    };
+    let fail = |message: String| ProvisionError::new(format!("table {name}"), message);
 
     let attributes = spec
         .attributes
@@ -160,7 +172,8 @@ pub async fn create_table(
                 .as_service_error()
                 .is_some_and(|e| e.is_resource_in_use_exception()) =>
         {
-            return Ok(Provisioned::Existing)
+            enable_stream(client, spec, name).await?;
+            return Ok(Provisioned::Existing);
         }
         Err(err) => return Err(fail(DisplayErrorContext(&err).to_string())),
     }
@@ -181,6 +194,81 @@ pub async fn create_table(
             .map_err(|err| fail(format!("enabling TTL: {}", DisplayErrorContext(&err))))?;
     }
     Ok(Provisioned::Created)
+}
+
+/// Turns the stream on for an existing table made before the template asked for one.
+async fn enable_stream(
+    client: &Client,
+    spec: &TableSpec,
+    name: &str,
+) -> Result<(), ProvisionError> {
+    let Some(view) = &spec.stream_view_type else {
+        return Ok(());
+    };
+    let fail = |message: String| ProvisionError::new(format!("table {name}"), message);
+    let table = client
+        .describe_table()
+        .table_name(name)
+        .send()
+        .await
+        .map_err(|err| fail(DisplayErrorContext(&err).to_string()))?;
+    if table
+        .table()
+        .and_then(|t| t.stream_specification())
+        .is_some_and(|s| s.stream_enabled())
+    {
+        return Ok(());
+    }
+    let stream = StreamSpecification::builder()
+        .stream_enabled(true)
+        .stream_view_type(StreamViewType::from(view.as_str()))
+        .build()
+        .map_err(|e| fail(e.to_string()))?;
+    client
+        .update_table()
+        .table_name(name)
+        .stream_specification(stream)
+        .send()
+        .await
+        .map_err(|err| {
+            fail(format!(
+                "enabling its stream: {}",
+                DisplayErrorContext(&err)
+            ))
+        })?;
+    Ok(())
+}
+
+/// The stream ARN of every template table that has a stream (logical id → ARN), for
+/// [`Resolver::with_stream_arns`].
+pub async fn stream_arns(
+    client: &Client,
+    template: &Template,
+    resolver: &Resolver<'_>,
+) -> Result<BTreeMap<String, String>, ProvisionError> {
+    let mut arns = BTreeMap::new();
+    for table in template
+        .tables
+        .iter()
+        .filter(|t| t.spec.stream_view_type.is_some())
+    {
+        let name = resolver.table_name(&table.logical_id).map_err(|err| {
+            ProvisionError::new(format!("table {}", table.logical_id), err.to_string())
+        })?;
+        let fail = |message: String| ProvisionError::new(format!("table {name}"), message);
+        let described = client
+            .describe_table()
+            .table_name(&name)
+            .send()
+            .await
+            .map_err(|err| fail(DisplayErrorContext(&err).to_string()))?;
+        let arn = described
+            .table()
+            .and_then(|t| t.latest_stream_arn())
+            .ok_or_else(|| fail("has no stream although the template enables one".into()))?;
+        arns.insert(table.logical_id.clone(), arn.to_string());
+    }
+    Ok(arns)
 }
 
 fn key_schema(

@@ -4,6 +4,8 @@ use crate::template::{scalar_string, FunctionSpec, Template, TemplateError};
 use serde_yaml::Value;
 use std::collections::BTreeMap;
 
+mod messaging;
+
 /// The account id the local stack pretends to live in (moto's default account).
 pub const ACCOUNT_ID: &str = "123456789012";
 
@@ -14,6 +16,10 @@ pub struct Resolver<'t> {
     stack_name: String,
     region: String,
     overrides: BTreeMap<String, String>,
+    /// The local endpoint queue URLs point at; AWS's SQS endpoint when `None`.
+    endpoint: Option<String>,
+    /// Table logical id → its stream's ARN, known once the table exists.
+    stream_arns: BTreeMap<String, String>,
 }
 
 /// An intrinsic function call found in the template, in either its short (`!Ref`) or long
@@ -43,7 +49,22 @@ impl<'t> Resolver<'t> {
             stack_name: stack_name.into(),
             region: region.into(),
             overrides,
+            endpoint: None,
+            stream_arns: BTreeMap::new(),
         })
+    }
+
+    /// Queue URLs point at `endpoint` (moto serves queues under its own address).
+    pub fn with_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = Some(endpoint.into().trim_end_matches('/').to_string());
+        self
+    }
+
+    /// Tables' stream ARNs (logical id → ARN): only the created table knows its stream's label,
+    /// so `!GetAtt Table.StreamArn` resolves once these are given.
+    pub fn with_stream_arns(mut self, stream_arns: BTreeMap<String, String>) -> Self {
+        self.stream_arns.extend(stream_arns);
+        self
     }
 
     /// The stack name used for physical names.
@@ -166,6 +187,45 @@ impl<'t> Resolver<'t> {
             .collect()
     }
 
+    /// Resolves a value that may be a mapping or list (an `EventPattern`, a `RedrivePolicy`) into
+    /// JSON, resolving every intrinsic inside it; scalars keep their YAML types.
+    pub fn resolve_json(&self, value: &Value) -> Result<serde_json::Value, TemplateError> {
+        use serde_json::Value as Json;
+        if intrinsic(value)?.is_some() {
+            return self.resolve(value).map(Json::String);
+        }
+        Ok(match value {
+            Value::Null => Json::Null,
+            Value::Bool(b) => Json::Bool(*b),
+            Value::Number(n) => serde_json::to_value(n).map_err(|err| {
+                TemplateError::Invalid(format!("number {n} does not fit JSON: {err}"))
+            })?,
+            Value::String(s) => Json::String(s.clone()),
+            Value::Sequence(items) => Json::Array(
+                items
+                    .iter()
+                    .map(|item| self.resolve_json(item))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Value::Mapping(map) => Json::Object(
+                map.iter()
+                    .map(|(key, item)| {
+                        let key = scalar_string(key).ok_or_else(|| {
+                            TemplateError::Invalid(format!("expected a plain key, found {key:?}"))
+                        })?;
+                        Ok((key, self.resolve_json(item)?))
+                    })
+                    .collect::<Result<_, TemplateError>>()?,
+            ),
+            Value::Tagged(tagged) => {
+                return Err(TemplateError::Unsupported(format!(
+                    "the tag {}",
+                    tagged.tag
+                )))
+            }
+        })
+    }
+
     fn physical_name(&self, logical_id: &str) -> String {
         format!("{}-{}", self.stack_name, logical_id)
     }
@@ -192,10 +252,13 @@ impl<'t> Resolver<'t> {
             .resources
             .get(name)
             .ok_or_else(|| TemplateError::UnknownReference(name.to_string()))?;
-        // One arm per resource type the gateway runs locally; queues and buses join here.
+        // One arm per resource type the gateway runs locally.
         match resource.kind.as_str() {
             "AWS::DynamoDB::Table" => self.table_name(name),
             "AWS::Serverless::Function" => self.function_name(self.function(name)?),
+            "AWS::SQS::Queue" => self.queue_url(name),
+            "AWS::Events::EventBus" => self.event_bus_name(name),
+            "AWS::Events::Rule" => self.rule_ref(name),
             other => Err(TemplateError::Unsupported(format!(
                 "!Ref {name} (a resource of type {other})"
             ))),
@@ -213,6 +276,13 @@ impl<'t> Resolver<'t> {
             ("AWS::DynamoDB::Table", "Arn") => {
                 Ok(self.arn("dynamodb", &format!("table/{}", self.table_name(name)?)))
             }
+            ("AWS::DynamoDB::Table", "StreamArn") => self.stream_arn(name),
+            ("AWS::SQS::Queue", "Arn") => self.queue_arn(name),
+            ("AWS::SQS::Queue", "QueueName") => self.queue_name(name),
+            ("AWS::SQS::Queue", "QueueUrl") => self.queue_url(name),
+            ("AWS::Events::EventBus", "Arn") => self.event_bus_arn(name),
+            ("AWS::Events::EventBus", "Name") => self.event_bus_name(name),
+            ("AWS::Events::Rule", "Arn") => self.rule_arn(name),
             ("AWS::Serverless::Function", "Arn") => Ok(self.arn(
                 "lambda",
                 &format!("function:{}", self.function_name(self.function(name)?)?),
@@ -304,6 +374,15 @@ fn intrinsic(value: &Value) -> Result<Option<Intrinsic<'_>>, TemplateError> {
     }
 }
 
+/// The logical id a `!Ref` or `!GetAtt` names, if `value` is one (for ordering resources).
+pub fn referenced_resource(value: &Value) -> Option<String> {
+    match intrinsic(value).ok()?? {
+        Intrinsic::Ref(target) => target.as_str().map(str::to_string),
+        Intrinsic::GetAtt(target) => get_att_target(target).ok().map(|(resource, _)| resource),
+        Intrinsic::Sub(_) => None,
+    }
+}
+
 /// `Res.Attr` or `[Res, Attr]`.
 fn get_att_target(target: &Value) -> Result<(String, String), TemplateError> {
     let parts: Option<(String, String)> = match target {
@@ -344,9 +423,8 @@ Resources:
       TableName: !Sub "${AWS::StackName}-named"
       AttributeDefinitions: [{ AttributeName: pk, AttributeType: S }]
       KeySchema: [{ AttributeName: pk, KeyType: HASH }]
-  Bus:
-    Type: AWS::Events::EventBus
-    Properties: { Name: ticketing }
+  Topic:
+    Type: AWS::SNS::Topic
   Fn:
     Type: AWS::Serverless::Function
     Metadata: { BuildProperties: { Binary: f } }
@@ -458,8 +536,8 @@ Resources:
         );
         let missing = resolver.resolve(&value("!Ref Nowhere")).unwrap_err();
         assert!(missing.to_string().contains("Nowhere"), "{missing}");
-        let bus = resolver.resolve(&value("!Ref Bus")).unwrap_err();
-        assert!(bus.to_string().contains("AWS::Events::EventBus"), "{bus}");
+        let topic = resolver.resolve(&value("!Ref Topic")).unwrap_err();
+        assert!(topic.to_string().contains("AWS::SNS::Topic"), "{topic}");
     }
 
     #[test]
@@ -486,5 +564,44 @@ Resources:
         assert_eq!(signup["USERS_TABLE"], "ticketing-local-UsersTable");
         assert_eq!(signup["COOKIE_SECURE"], "false");
         assert_eq!(signup["SESSION_TTL_SECONDS"], "3600");
+        let publisher = resolver
+            .function_environment(template.function("PublishTicketEventsFunction").unwrap())
+            .unwrap();
+        assert_eq!(publisher["EVENT_BUS_NAME"], "ticketing-local-events");
+
+        // Every event source and every rule target resolves once streams are known.
+        let stream = "arn:aws:dynamodb:us-east-1:123456789012:table/ticketing-local-TicketsTable/stream/2026-01-01T00:00:00.000";
+        let resolver = resolver.with_stream_arns(BTreeMap::from([(
+            "TicketsTable".to_string(),
+            stream.to_string(),
+        )]));
+        for function in &template.functions {
+            for source in &function.sqs_sources {
+                let arn = resolver.resolve(&source.queue).unwrap();
+                assert!(arn.starts_with("arn:aws:sqs:us-east-1:123456789012:ticketing-local-"));
+            }
+            for source in &function.stream_sources {
+                assert_eq!(resolver.resolve(&source.stream).unwrap(), stream);
+                let dlq = resolver
+                    .resolve(source.on_failure.as_ref().unwrap())
+                    .unwrap();
+                assert!(
+                    dlq.ends_with(":ticketing-local-PublishTicketEventsDLQ"),
+                    "{dlq}"
+                );
+            }
+        }
+        for rule in &template.rules {
+            assert_eq!(
+                resolver.rule_bus(&rule.logical_id).unwrap(),
+                "ticketing-local-events"
+            );
+            for target in &rule.targets {
+                resolver.resolve(&target.arn).unwrap();
+            }
+            resolver
+                .resolve_json(rule.event_pattern.as_ref().unwrap())
+                .unwrap();
+        }
     }
 }

@@ -1,6 +1,9 @@
-//! Brings the local stack up from the template: tables, functions, routes, then serves.
+//! Brings the local stack up from the template: tables, queues, buses and rules, functions,
+//! routes and event source mappings, then serves.
 
+use crate::aws::Clients;
 use crate::config::GatewayConfig;
+use crate::event_sources::{EventSourceOptions, EventSources};
 use crate::gateway::{self, Gateway};
 use crate::invoker::{FunctionConfig, Invoker, InvokerOptions};
 use crate::provision::{self, Provisioned};
@@ -13,6 +16,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
 
 /// How long to wait for moto when the gateway and moto start together.
 const ENDPOINT_WAIT: Duration = Duration::from_secs(30);
@@ -23,7 +28,7 @@ pub enum StartError {
     /// The template could not be read or resolved.
     #[error(transparent)]
     Template(#[from] TemplateError),
-    /// A table could not be created.
+    /// A resource could not be created.
     #[error(transparent)]
     Provision(#[from] provision::ProvisionError),
     /// A listener could not be opened.
@@ -58,18 +63,59 @@ pub fn functions_from_template(
         .collect()
 }
 
-/// Provisions tables, starts the invoker, prints what runs where, and serves until `shutdown`.
+/// A running local stack: its resources exist, its functions, pollers and HTTP server run.
+pub struct RunningStack {
+    port: u16,
+    invoker: Invoker,
+    event_sources: EventSources,
+    stop_server: oneshot::Sender<()>,
+    server: JoinHandle<()>,
+}
+
+impl RunningStack {
+    /// The port the gateway listens on (127.0.0.1).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Stops serving, stops the pollers, then ends every function process.
+    pub async fn stop(self) {
+        let _ = self.stop_server.send(());
+        let _ = self.server.await;
+        self.event_sources.shutdown().await;
+        println!("stopping: ending function processes");
+        self.invoker.shutdown().await;
+    }
+}
+
+/// Provisions everything, starts the invoker, prints what runs where, and serves until
+/// `shutdown`.
 pub async fn run(
     config: GatewayConfig,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), StartError> {
+    let stack = start(&config).await?;
+    shutdown.await;
+    stack.stop().await;
+    Ok(())
+}
+
+/// Creates the template's tables, queues, buses and rules, starts the functions' invoker, the
+/// event source pollers and the HTTP server, and returns once all of them run.
+pub async fn start(config: &GatewayConfig) -> Result<RunningStack, StartError> {
     let template = Template::load(&config.template)?;
     let resolver = Resolver::new(
         &template,
         config.stack_name.clone(),
         config.aws.region.clone(),
         config.parameter_overrides.clone(),
-    )?;
+    )?
+    .with_endpoint(config.aws.endpoint.clone());
+
+    let clients = config.aws.clients().await;
+    provision::wait_for_dynamodb(&clients.dynamodb, ENDPOINT_WAIT).await?;
+    let resolver = provision_all(&clients, &template, resolver).await?;
+
     let functions = functions_from_template(
         &template,
         &resolver,
@@ -85,16 +131,6 @@ pub async fn run(
             );
         }
     }
-
-    let dynamodb = aws_sdk_dynamodb::Client::new(&config.aws.sdk_config().await);
-    provision::wait_for_dynamodb(&dynamodb, ENDPOINT_WAIT).await?;
-    for (name, outcome) in provision::provision_tables(&dynamodb, &template, &resolver).await? {
-        match outcome {
-            Provisioned::Created => println!("tables: created {name}"),
-            Provisioned::Existing => println!("tables: kept existing {name}"),
-        }
-    }
-
     let invoker = Invoker::start(
         functions,
         InvokerOptions {
@@ -112,6 +148,19 @@ pub async fn run(
             route.function,
             route.binary
         );
+    }
+    let event_sources = EventSources::start(
+        &template,
+        &resolver,
+        &invoker,
+        &clients,
+        &EventSourceOptions {
+            sqs_retry_delay: config.sqs_retry_delay,
+            region: config.aws.region.clone(),
+        },
+    )?;
+    for mapping in event_sources.mappings() {
+        println!("{mapping}");
     }
 
     let listener = TcpListener::bind(("127.0.0.1", config.port))
@@ -131,10 +180,64 @@ pub async fn run(
     }
     let site = StaticSite::new(&config.web_dist);
     let gateway = Arc::new(Gateway::new(router, invoker.clone(), Some(site)));
+    let (stop_server, server_stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(gateway::serve(listener, gateway, async move {
+        let _ = server_stopped.await;
+    }));
     println!("Ticketing is running on http://localhost:{port}");
+    Ok(RunningStack {
+        port,
+        invoker,
+        event_sources,
+        stop_server,
+        server,
+    })
+}
 
-    gateway::serve(listener, gateway, shutdown).await;
-    println!("stopping: ending function processes");
-    invoker.shutdown().await;
-    Ok(())
+/// Creates tables, queues (dead-letter queues first), buses and rules, printing each, and
+/// returns the resolver completed with the tables' stream ARNs.
+async fn provision_all<'t>(
+    clients: &Clients,
+    template: &'t Template,
+    resolver: Resolver<'t>,
+) -> Result<Resolver<'t>, StartError> {
+    let report = |kind: &str, name: &str, outcome: Provisioned| match outcome {
+        Provisioned::Created => println!("{kind}: created {name}"),
+        Provisioned::Existing => println!("{kind}: kept existing {name}"),
+    };
+    for (name, outcome) in
+        provision::provision_tables(&clients.dynamodb, template, &resolver).await?
+    {
+        report("tables", &name, outcome);
+    }
+    let streams = provision::stream_arns(&clients.dynamodb, template, &resolver).await?;
+    let resolver = resolver.with_stream_arns(streams);
+    for (name, outcome) in provision::provision_queues(&clients.sqs, template, &resolver).await? {
+        report("queues", &name, outcome);
+    }
+    for (name, outcome) in
+        provision::provision_event_buses(&clients.eventbridge, template, &resolver).await?
+    {
+        report("event buses", &name, outcome);
+    }
+    for rule in provision::provision_rules(&clients.eventbridge, template, &resolver).await? {
+        println!(
+            "rules: {} on {} -> {}",
+            rule.name,
+            rule.bus,
+            rule.targets.join(", ")
+        );
+        for target in rule
+            .targets
+            .iter()
+            .filter(|t| !t.starts_with("arn:aws:sqs:"))
+        {
+            // moto only delivers to SQS targets in a way the gateway can pick up.
+            println!(
+                "warning: rule {} target {target} is not delivered locally",
+                rule.name
+            );
+        }
+    }
+    Ok(resolver)
 }

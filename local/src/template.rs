@@ -1,4 +1,5 @@
-//! Reads the SAM template into plain types: functions, their HTTP routes, tables, parameters.
+//! Reads the SAM template into plain types: functions, their HTTP routes and event sources,
+//! tables, queues, event buses and rules, parameters.
 //!
 //! Values that may hold CloudFormation intrinsics (environment variables, table names) are kept
 //! raw (`serde_yaml::Value`) and turned into strings by [`crate::resolver::Resolver`].
@@ -6,6 +7,12 @@
 use serde_yaml::{Mapping, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
+
+mod event_sources;
+mod messaging;
+
+pub use event_sources::{SqsSource, StartingPosition, StreamSource};
+pub use messaging::{EventBusDef, QueueDef, Redrive, RuleDef, RuleTarget};
 
 /// SAM's default function timeout when neither the function nor `Globals` set one.
 const DEFAULT_TIMEOUT_SECONDS: u64 = 3;
@@ -60,6 +67,12 @@ pub struct Template {
     pub functions: Vec<FunctionSpec>,
     /// Every `AWS::DynamoDB::Table`, in template order.
     pub tables: Vec<TableDef>,
+    /// Every `AWS::SQS::Queue`, in template order.
+    pub queues: Vec<QueueDef>,
+    /// Every `AWS::Events::EventBus`, in template order.
+    pub event_buses: Vec<EventBusDef>,
+    /// Every `AWS::Events::Rule`, in template order.
+    pub rules: Vec<RuleDef>,
     /// Every resource's type and properties, for resolving references to it.
     pub resources: BTreeMap<String, Resource>,
 }
@@ -105,6 +118,10 @@ pub struct FunctionSpec {
     pub function_name: Option<Value>,
     /// Its `HttpApi` events.
     pub routes: Vec<HttpRoute>,
+    /// Its `SQS` events.
+    pub sqs_sources: Vec<SqsSource>,
+    /// Its `DynamoDB` (stream) events.
+    pub stream_sources: Vec<StreamSource>,
 }
 
 /// One `HttpApi` event: the route that invokes a function.
@@ -202,6 +219,9 @@ impl Template {
             parameters,
             functions: Vec::new(),
             tables: Vec::new(),
+            queues: Vec::new(),
+            event_buses: Vec::new(),
+            rules: Vec::new(),
             resources: BTreeMap::new(),
         };
         let resources = root
@@ -231,6 +251,17 @@ impl Template {
                     table_name: properties.get("TableName").cloned(),
                     spec: parse_table(&id, &properties)?,
                 }),
+                "AWS::SQS::Queue" => template
+                    .queues
+                    .push(messaging::parse_queue(&id, &properties)?),
+                "AWS::Events::EventBus" => template
+                    .event_buses
+                    .push(messaging::parse_event_bus(&id, &properties)),
+                "AWS::Events::Rule" => template
+                    .rules
+                    .push(messaging::parse_rule(&id, &properties)?),
+                // Nothing to create locally: moto does not enforce queue policies.
+                "AWS::SQS::QueuePolicy" => {}
                 _ => {}
             }
             template.resources.insert(id, Resource { kind, properties });
@@ -246,6 +277,21 @@ impl Template {
     /// The table with this logical id.
     pub fn table(&self, logical_id: &str) -> Option<&TableDef> {
         self.tables.iter().find(|t| t.logical_id == logical_id)
+    }
+
+    /// The queue with this logical id.
+    pub fn queue(&self, logical_id: &str) -> Option<&QueueDef> {
+        self.queues.iter().find(|q| q.logical_id == logical_id)
+    }
+
+    /// The event bus with this logical id.
+    pub fn event_bus(&self, logical_id: &str) -> Option<&EventBusDef> {
+        self.event_buses.iter().find(|b| b.logical_id == logical_id)
+    }
+
+    /// The rule with this logical id.
+    pub fn rule(&self, logical_id: &str) -> Option<&RuleDef> {
+        self.rules.iter().find(|r| r.logical_id == logical_id)
     }
 }
 
@@ -319,12 +365,19 @@ fn parse_function(
     let memory_mb = integer("MemorySize")?.map_or(DEFAULT_MEMORY_MB, |m| m as u32);
 
     let mut routes = Vec::new();
+    let mut sqs_sources = Vec::new();
+    let mut stream_sources = Vec::new();
     if let Some(events) = properties.get("Events").and_then(Value::as_mapping) {
         for (name, event) in events {
             let name = key_string(name)?;
-            // Other event types (SQS, Schedule, ...) are delivered by their own modules.
-            if event.get("Type").and_then(Value::as_str) == Some("HttpApi") {
-                routes.push(parse_http_event(id, &name, event)?);
+            // Other event types (Schedule, ...) are not delivered locally (yet).
+            match event.get("Type").and_then(Value::as_str) {
+                Some("HttpApi") => routes.push(parse_http_event(id, &name, event)?),
+                Some("SQS") => sqs_sources.push(event_sources::parse_sqs_event(id, &name, event)?),
+                Some("DynamoDB") => {
+                    stream_sources.push(event_sources::parse_stream_event(id, &name, event)?)
+                }
+                _ => {}
             }
         }
     }
@@ -337,6 +390,8 @@ fn parse_function(
         memory_mb,
         function_name: properties.get("FunctionName").cloned(),
         routes,
+        sqs_sources,
+        stream_sources,
     })
 }
 
@@ -498,6 +553,27 @@ mod tests {
         );
         assert_eq!(users.spec.billing, Billing::PayPerRequest);
         assert!(template.parameters["JwtSecret"].default.is_none());
+
+        let tickets = template.table("TicketsTable").expect("TicketsTable");
+        assert_eq!(
+            tickets.spec.stream_view_type.as_deref(),
+            Some("NEW_AND_OLD_IMAGES")
+        );
+        assert_eq!(tickets.spec.global_indexes.len(), 1);
+        assert!(template.event_bus("EventBus").is_some());
+        let created = template
+            .queue("TicketsOnOrderCreatedQueue")
+            .expect("TicketsOnOrderCreatedQueue");
+        assert_eq!(created.redrive.as_ref().unwrap().max_receive_count, 5);
+        let rule = template
+            .rule("TicketsOnOrderCreatedRule")
+            .expect("TicketsOnOrderCreatedRule");
+        assert_eq!(rule.targets[0].id, "tickets-on-order-created");
+        let consumer = template.function("OnOrderCreatedFunction").unwrap();
+        assert_eq!(consumer.sqs_sources.len(), 1);
+        assert!(consumer.sqs_sources[0].report_batch_item_failures);
+        let publisher = template.function("PublishTicketEventsFunction").unwrap();
+        assert_eq!(publisher.stream_sources[0].maximum_retry_attempts, Some(10));
         assert_eq!(
             template.parameters["SessionTtlSeconds"].default.as_deref(),
             Some("3600")

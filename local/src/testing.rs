@@ -1,7 +1,7 @@
 //! Helpers for integration tests of any crate: the test moto, SDK clients for it, and fresh,
 //! uniquely named copies of the template's tables (no state shared between tests).
 
-use crate::aws::LocalAws;
+use crate::aws::{Clients, LocalAws};
 use crate::provision::create_table;
 use crate::template::Template;
 use aws_config::SdkConfig;
@@ -24,6 +24,11 @@ pub async fn sdk_config() -> SdkConfig {
 /// A DynamoDB client for the test moto.
 pub async fn dynamodb_client() -> aws_sdk_dynamodb::Client {
     aws_sdk_dynamodb::Client::new(&sdk_config().await)
+}
+
+/// Clients for every service the gateway uses, on the test moto.
+pub async fn clients() -> Clients {
+    Clients::new(&sdk_config().await)
 }
 
 /// Creates a new table shaped like the template's `logical_id` table and returns its name.

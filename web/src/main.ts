@@ -9,8 +9,9 @@
  *   api.ts          fetch wrapper; every failure is an ApiError with the server's error list
  *   session.ts      the signed-in user, with sign in / up / out
  *   router.ts       History API routing and same-origin link interception
- *   components/     header, form helpers (error placement, pending state)
+ *   components/     header, form helpers (error placement, pending state), ticket form and views
  *   pages/          one module per route
+ *   tickets.ts      the tickets API; money.ts formats and parses prices (integer cents)
  *
  * Commands: npm run dev | build | test (vitest) | e2e (Playwright, needs
  * ../scripts/stack.sh and a prior build) | typecheck.
@@ -18,10 +19,14 @@
 
 import './styles.css';
 import { renderHeader } from './components/header';
+import { editTicketPage } from './pages/edit-ticket';
 import { homePage } from './pages/home';
 import { notFoundPage } from './pages/not-found';
+import { sellTicketPage } from './pages/sell-ticket';
 import { signinPage } from './pages/signin';
 import { signupPage } from './pages/signup';
+import { ticketPage } from './pages/ticket';
+import { ticketsPage } from './pages/tickets';
 import { type Route, createRouter } from './router';
 import { loadCurrentUser, onSessionChange, signOut } from './session';
 
@@ -29,6 +34,11 @@ const routes: Route[] = [
   { path: '/', page: homePage },
   { path: '/signup', page: signupPage },
   { path: '/signin', page: signinPage },
+  { path: '/tickets', page: ticketsPage },
+  // Before /tickets/:id, so "new" is not taken for an id.
+  { path: '/tickets/new', page: sellTicketPage },
+  { path: '/tickets/:id', page: ticketPage },
+  { path: '/tickets/:id/edit', page: editTicketPage },
 ];
 
 function requireElement(id: string): HTMLElement {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type PageResult, type RouteContext, type Router, createRouter, findRoute, internalHref, matchPath } from './router';
+import { type PageResult, type RouteContext, type Router, createRouter, findRoute, internalHref, matchPath, nextPath, withNext } from './router';
 
 describe('matchPath', () => {
   it('matches static paths exactly, ignoring a trailing slash', () => {
@@ -61,6 +61,33 @@ describe('internalHref', () => {
     expect(internalHref(clickOn('<a href="/a" data-target>x</a>', { button: 1 }), origin, here)).toBeNull();
     expect(internalHref(clickOn('<a href="#top" data-target>x</a>'), origin, here)).toBeNull();
     expect(internalHref(clickOn('<button data-target>x</button>'), origin, here)).toBeNull();
+  });
+});
+
+describe('nextPath', () => {
+  const origin = 'http://app.test';
+  const next = (value: string) => nextPath(new URLSearchParams({ next: value }), origin);
+
+  it('returns a path on this site, with its query and hash', () => {
+    expect(next('/tickets/new')).toBe('/tickets/new');
+    expect(next('/tickets/a%20b?x=1#top')).toBe('/tickets/a%20b?x=1#top');
+  });
+
+  it('falls back for anything that could leave the site', () => {
+    expect(nextPath(new URLSearchParams(), origin)).toBe('/');
+    expect(next('')).toBe('/');
+    expect(next('https://evil.test/')).toBe('/');
+    expect(next('//evil.test/x')).toBe('/');
+    expect(next('/\\evil.test/x')).toBe('/');
+    expect(next('javascript:alert(1)')).toBe('/');
+    expect(nextPath(new URLSearchParams({ next: 'tickets' }), origin, '/home')).toBe('/home');
+  });
+});
+
+describe('withNext', () => {
+  it('adds an encoded next, except for the default', () => {
+    expect(withNext('/signin', '/tickets/t1/edit')).toBe('/signin?next=%2Ftickets%2Ft1%2Fedit');
+    expect(withNext('/signin', '/')).toBe('/signin');
   });
 });
 

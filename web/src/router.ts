@@ -99,6 +99,29 @@ export function internalHref(event: MouseEvent, origin: string, currentUrl: stri
   return url.pathname + url.search + url.hash;
 }
 
+/**
+ * Where to go after a detour such as signing in: the `next` query parameter
+ * when it is a path on this site, otherwise `fallback`, so that a crafted link
+ * can't send someone to another origin.
+ */
+export function nextPath(query: URLSearchParams, origin: string, fallback = '/'): string {
+  const next = query.get('next');
+  if (!next || !next.startsWith('/')) return fallback;
+  let url: URL;
+  try {
+    url = new URL(next, origin);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== origin) return fallback;
+  return url.pathname + url.search + url.hash;
+}
+
+/** `path` with `next` to return to afterwards, e.g. withNext('/signin', '/tickets/new'); `/` is the default and left out. */
+export function withNext(path: string, next: string): string {
+  return next === '/' ? path : `${path}?next=${encodeURIComponent(next)}`;
+}
+
 export interface RouterOptions {
   routes: readonly Route[];
   notFound: PageRenderer;

@@ -1,18 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from './api';
 import { getCurrentUser, loadCurrentUser, onSessionChange, setCurrentUser, signIn, signOut, signUp } from './session';
-
-type Reply = { status: number; body?: unknown };
-
-function serve(replies: Record<string, Reply>) {
-  const fetchMock = vi.fn(async (path: string, init?: RequestInit) => {
-    const reply = replies[`${init?.method ?? 'GET'} ${path}`];
-    if (!reply) throw new TypeError('Failed to fetch');
-    return new Response(reply.body === undefined ? null : JSON.stringify(reply.body), { status: reply.status });
-  });
-  vi.stubGlobal('fetch', fetchMock);
-  return fetchMock;
-}
+import { serve } from './test-support';
 
 beforeEach(() => {
   setCurrentUser(null);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../api';
-import { type FormValues, clearErrors, createField, createFormAlert, createSubmitButton, handleSubmit, showErrors } from './form';
+import { type FormValues, FormErrors, clearErrors, createField, createFormAlert, createSubmitButton, handleSubmit, showErrors } from './form';
 
 let form: HTMLFormElement;
 
@@ -47,6 +47,16 @@ describe('createField', () => {
     expect(email.type).toBe('email');
     expect(email.getAttribute('autocomplete')).toBe('email');
     expect(description(input('password'))).toBe('8 to 128 characters');
+  });
+
+  it('sets a starting value, keyboard hint and placeholder when asked', () => {
+    const field = createField({ idPrefix: 'x', name: 'price', label: 'Price', value: '25.00', inputMode: 'decimal', placeholder: '0.00' });
+    const price = field.querySelector('input') as HTMLInputElement;
+    expect(price.value).toBe('25.00');
+    expect(price.getAttribute('inputmode')).toBe('decimal');
+    expect(price.placeholder).toBe('0.00');
+    expect(input('email').hasAttribute('inputmode')).toBe(false);
+    expect(input('email').hasAttribute('placeholder')).toBe(false);
   });
 });
 
@@ -143,6 +153,16 @@ describe('handleSubmit', () => {
     await vi.waitFor(() => expect(alertBox().textContent).toBe('Invalid credentials'));
     expect(form.textContent).not.toContain('Email must be valid');
     expect(input('email').hasAttribute('aria-invalid')).toBe(false);
+  });
+
+  it('places FormErrors thrown before any request like the server\'s errors', async () => {
+    handleSubmit(form, async () => {
+      throw new FormErrors([{ message: 'Enter a password', field: 'password' }, { message: 'Check the form' }]);
+    });
+    submit();
+    await vi.waitFor(() => expect(fieldBox('password').textContent).toContain('Enter a password'));
+    expect(alertBox().textContent).toBe('Check the form');
+    expect(submitButton().disabled).toBe(false);
   });
 
   it('shows a general message for an unexpected exception', async () => {

@@ -1,7 +1,8 @@
 // Form building blocks and the submit cycle every form shares: clear the old
 // errors, disable the submit button while the request runs, then show what the
 // server said: an error naming a field goes under that input, anything else
-// goes in the alert at the top of the form.
+// goes in the alert at the top of the form. Checks made before the request
+// (FormErrors) are shown the same way.
 
 import { type ApiErrorItem, errorsFrom } from '../api';
 import { h } from '../dom';
@@ -16,8 +17,27 @@ export interface FieldOptions {
   autocomplete?: string;
   hint?: string;
   required?: boolean;
+  /** The starting value, e.g. when editing something that exists. */
+  value?: string;
+  /** The on-screen keyboard to offer, e.g. `decimal` for a price typed as text. */
+  inputMode?: 'text' | 'decimal' | 'numeric' | 'email';
+  placeholder?: string;
   /** Prefix for element ids, so two forms on one page don't collide. */
   idPrefix: string;
+}
+
+/**
+ * Thrown by a submit callback when it refuses the input before asking the
+ * server; its errors are placed exactly as the server's would be.
+ */
+export class FormErrors extends Error {
+  readonly errors: readonly ApiErrorItem[];
+
+  constructor(errors: readonly ApiErrorItem[]) {
+    super(errors.map((error) => error.message).join('; '));
+    this.name = 'FormErrors';
+    this.errors = errors;
+  }
 }
 
 const FIELD_ERRORS_ATTR = 'data-field-errors';
@@ -34,9 +54,12 @@ export function createField(options: FieldOptions): HTMLDivElement {
       type: options.type ?? 'text',
       autocomplete: options.autocomplete,
       required: options.required ?? true,
+      inputmode: options.inputMode,
+      placeholder: options.placeholder,
       'aria-describedby': options.hint ? hintId : undefined,
     },
   });
+  if (options.value !== undefined) input.value = options.value;
   return h('div', { className: 'field', dataset: { field: options.name } }, [
     h('label', { className: 'label', attrs: { for: inputId } }, [options.label]),
     input,
@@ -53,7 +76,8 @@ export function createFormAlert(): HTMLDivElement {
   return h('div', { className: 'alert', attrs: { role: 'alert', [FORM_ALERT_ATTR]: true, hidden: true } });
 }
 
-function formAlert(form: HTMLFormElement): HTMLElement {
+/** The form's alert for errors that belong to no input, created if missing. */
+export function formAlert(form: HTMLFormElement): HTMLElement {
   let alert = form.querySelector<HTMLElement>(`[${FORM_ALERT_ATTR}]`);
   if (!alert) {
     alert = createFormAlert();
@@ -165,7 +189,7 @@ export function handleSubmit(form: HTMLFormElement, submit: (values: FormValues)
     try {
       await submit(formValues(form));
     } catch (error) {
-      showErrors(form, errorsFrom(error));
+      showErrors(form, error instanceof FormErrors ? error.errors : errorsFrom(error));
     } finally {
       pending = false;
       setPending(form, false);

@@ -68,7 +68,7 @@ function ticketPreview(): HTMLElement {
           h('p', { className: 'mt-1 text-lg font-semibold text-slate-900' }, ['The Midnight Orchestra']),
           h('p', { className: 'text-sm text-slate-600' }, ['Row F, seat 12']),
         ]),
-        h('span', { className: 'rounded-full bg-amber-100 px-2.5 py-1 text-xs font-medium text-amber-800' }, ['Reserved']),
+        h('span', { className: 'badge-reserved' }, ['Reserved']),
       ]),
       h('div', { className: 'my-5 border-t border-dashed border-slate-300' }),
       h('div', { className: 'flex items-end justify-between' }, [

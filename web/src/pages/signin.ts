@@ -1,9 +1,10 @@
 import { renderCredentialsForm } from '../components/credentials-form';
-import type { PageResult, RouteContext } from '../router';
+import { type PageResult, type RouteContext, nextPath, withNext } from '../router';
 import { getCurrentUser, signIn } from '../session';
 
-export function signinPage({ navigate }: RouteContext): PageResult {
-  if (getCurrentUser()) return { redirect: '/' };
+export function signinPage({ navigate, query }: RouteContext): PageResult {
+  const next = nextPath(query, window.location.origin);
+  if (getCurrentUser()) return { redirect: next };
   return {
     title: 'Sign in',
     content: renderCredentialsForm({
@@ -13,10 +14,10 @@ export function signinPage({ navigate }: RouteContext): PageResult {
       submitLabel: 'Sign in',
       passwordAutocomplete: 'current-password',
       switchPrompt: 'New to Ticketing?',
-      switchLink: { href: '/signup', text: 'Create an account' },
+      switchLink: { href: withNext('/signup', next), text: 'Create an account' },
       async submit(credentials) {
         await signIn(credentials);
-        await navigate('/');
+        await navigate(next);
       },
     }),
   };

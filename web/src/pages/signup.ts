@@ -1,9 +1,10 @@
 import { renderCredentialsForm } from '../components/credentials-form';
-import type { PageResult, RouteContext } from '../router';
+import { type PageResult, type RouteContext, nextPath, withNext } from '../router';
 import { getCurrentUser, signUp } from '../session';
 
-export function signupPage({ navigate }: RouteContext): PageResult {
-  if (getCurrentUser()) return { redirect: '/' };
+export function signupPage({ navigate, query }: RouteContext): PageResult {
+  const next = nextPath(query, window.location.origin);
+  if (getCurrentUser()) return { redirect: next };
   return {
     title: 'Sign up',
     content: renderCredentialsForm({
@@ -14,10 +15,10 @@ export function signupPage({ navigate }: RouteContext): PageResult {
       passwordAutocomplete: 'new-password',
       passwordHint: 'Between 8 and 128 characters.',
       switchPrompt: 'Already have an account?',
-      switchLink: { href: '/signin', text: 'Sign in' },
+      switchLink: { href: withNext('/signin', next), text: 'Sign in' },
       async submit(credentials) {
         await signUp(credentials);
-        await navigate('/');
+        await navigate(next);
       },
     }),
   };

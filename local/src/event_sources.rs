@@ -1,0 +1,149 @@
+//! Event source mappings: a poller per `SQS` and `DynamoDB` event of each function, turning
+//! queue messages and stream records into invocations through the [`Invoker`].
+
+use crate::aws::Clients;
+use crate::invoker::Invoker;
+use crate::resolver::{Resolver, ACCOUNT_ID};
+use crate::sqs_poller::SqsPoller;
+use crate::stream_poller::StreamPoller;
+use crate::stream_retry::RetryPolicy;
+use crate::template::{Template, TemplateError};
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+/// `SQS_RETRY_DELAY_SECONDS` when unset.
+pub const DEFAULT_SQS_RETRY_DELAY: Duration = Duration::from_secs(1);
+
+/// Settings shared by all mappings.
+#[derive(Debug, Clone)]
+pub struct EventSourceOptions {
+    /// How soon a failed SQS message is received again (Lambda: the visibility timeout).
+    pub sqs_retry_delay: Duration,
+    /// Region named in events and ARNs.
+    pub region: String,
+}
+
+/// The running pollers; dropping this stops them too.
+pub struct EventSources {
+    stop: watch::Sender<bool>,
+    tasks: JoinSet<()>,
+    mappings: Vec<String>,
+}
+
+impl EventSources {
+    /// Starts a poller for every enabled `SQS` and `DynamoDB` event of every function. The
+    /// resolver must know the tables' stream ARNs ([`Resolver::with_stream_arns`]).
+    pub fn start(
+        template: &Template,
+        resolver: &Resolver<'_>,
+        invoker: &Invoker,
+        clients: &Clients,
+        options: &EventSourceOptions,
+    ) -> Result<Self, TemplateError> {
+        let (stop, stopped) = watch::channel(false);
+        let mut tasks = JoinSet::new();
+        let mut mappings = Vec::new();
+        for function in &template.functions {
+            let id = &function.logical_id;
+            for source in &function.sqs_sources {
+                let queue_arn = resolver.resolve(&source.queue)?;
+                let queue = queue_arn.rsplit(':').next().unwrap_or_default();
+                if !source.enabled {
+                    mappings.push(format!("SQS {queue} -> {id} (disabled)"));
+                    continue;
+                }
+                mappings.push(format!("SQS {queue} -> {id} (batch {})", source.batch_size));
+                let poller = SqsPoller {
+                    function: id.clone(),
+                    queue_arn,
+                    batch_size: source.batch_size,
+                    report_batch_item_failures: source.report_batch_item_failures,
+                    retry_delay: options.sqs_retry_delay,
+                    region: options.region.clone(),
+                    sqs: clients.sqs.clone(),
+                    invoker: invoker.clone(),
+                };
+                tasks.spawn(poller.run(StopSignal(stopped.clone())));
+            }
+            for source in &function.stream_sources {
+                let stream_arn = resolver.resolve(&source.stream)?;
+                let table = stream_arn
+                    .split_once(":table/")
+                    .and_then(|(_, rest)| rest.split('/').next())
+                    .unwrap_or_default()
+                    .to_string();
+                if !source.enabled {
+                    mappings.push(format!("stream {table} -> {id} (disabled)"));
+                    continue;
+                }
+                mappings.push(format!(
+                    "stream {table} -> {id} (batch {})",
+                    source.batch_size
+                ));
+                let on_failure = source
+                    .on_failure
+                    .as_ref()
+                    .map(|d| resolver.resolve(d))
+                    .transpose()?;
+                let poller = StreamPoller {
+                    function: id.clone(),
+                    function_arn: format!(
+                        "arn:aws:lambda:{}:{ACCOUNT_ID}:function:{}",
+                        options.region,
+                        resolver.function_name(function)?
+                    ),
+                    stream_arn,
+                    starting_position: source.starting_position,
+                    policy: RetryPolicy {
+                        batch_size: source.batch_size as usize,
+                        maximum_retry_attempts: source.maximum_retry_attempts,
+                        bisect_on_function_error: source.bisect_batch_on_function_error,
+                    },
+                    report_batch_item_failures: source.report_batch_item_failures,
+                    on_failure,
+                    streams: clients.streams.clone(),
+                    sqs: clients.sqs.clone(),
+                    invoker: invoker.clone(),
+                };
+                tasks.spawn(poller.run(StopSignal(stopped.clone())));
+            }
+        }
+        Ok(EventSources {
+            stop,
+            tasks,
+            mappings,
+        })
+    }
+
+    /// One line per mapping, e.g. `SQS stack-Queue -> Consumer (batch 10)`.
+    pub fn mappings(&self) -> &[String] {
+        &self.mappings
+    }
+
+    /// Stops every poller and waits until they have. A batch being handled is left unfinished
+    /// (its messages come back after their visibility timeout).
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        while self.tasks.join_next().await.is_some() {}
+    }
+}
+
+/// Tells a poller to stop: once [`EventSources::shutdown`] runs or the sources are dropped.
+pub(crate) struct StopSignal(watch::Receiver<bool>);
+
+impl StopSignal {
+    /// Resolves when the poller must stop.
+    pub(crate) async fn wait(&mut self) {
+        // An error means the sender is gone, which also means stop.
+        let _ = self.0.wait_for(|stop| *stop).await;
+    }
+
+    /// Sleeps for `duration`; true if told to stop meanwhile.
+    pub(crate) async fn sleep(&mut self, duration: Duration) -> bool {
+        tokio::select! {
+            () = self.wait() => true,
+            () = tokio::time::sleep(duration) => false,
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! An SQS event source mapping: long-polls a queue and invokes a function with each batch.
+//!
+//! As Lambda does: up to `BatchSize` messages per invocation, deleted when the function
+//! succeeds; with `ReportBatchItemFailures` only the messages it names stay; on an error all
+//! stay. Messages that stay come back when their visibility timeout ends and, after the queue's
+//! `maxReceiveCount`, moto moves them to the dead-letter queue.
+//!
+//! The one local difference: a message that failed is made visible again after
+//! `SQS_RETRY_DELAY_SECONDS` (default 1) instead of the queue's visibility timeout (often 60 s),
+//! so retries and dead-lettering take seconds on a laptop.
+
+use crate::batch_response::{read_batch_response, BatchOutcome};
+use crate::event_sources::StopSignal;
+use crate::invoker::Invoker;
+use crate::sqs_event::{settle, sqs_event};
+use aws_sdk_sqs::error::DisplayErrorContext;
+use aws_sdk_sqs::types::{
+    ChangeMessageVisibilityBatchRequestEntry, DeleteMessageBatchRequestEntry, Message,
+    MessageSystemAttributeName,
+};
+use aws_sdk_sqs::Client;
+use std::time::{Duration, Instant};
+
+/// Lambda's long poll.
+const LONG_POLL_SECONDS: i32 = 20;
+/// SQS returns at most this many messages per receive.
+const MAX_MESSAGES_PER_RECEIVE: u32 = 10;
+/// How long to wait after SQS itself failed (moto restarting, queue missing) before trying again.
+const ERROR_BACKOFF: Duration = Duration::from_secs(1);
+
+/// One `Type: SQS` event of one function.
+pub(crate) struct SqsPoller {
+    /// The function's logical id.
+    pub function: String,
+    /// The queue's ARN.
+    pub queue_arn: String,
+    /// `BatchSize` (a receive returns at most 10).
+    pub batch_size: u32,
+    /// `ReportBatchItemFailures` is on.
+    pub report_batch_item_failures: bool,
+    /// When failed messages become visible again.
+    pub retry_delay: Duration,
+    /// The region named in the event.
+    pub region: String,
+    /// The client for the local SQS.
+    pub sqs: Client,
+    /// Runs the function.
+    pub invoker: Invoker,
+}
+
+impl SqsPoller {
+    /// Polls until `stop`. Stopping mid-batch leaves its messages to come back later, as a
+    /// Lambda poller that goes away does.
+    pub(crate) async fn run(self, mut stop: StopSignal) {
+        let url = loop {
+            let found = tokio::select! {
+                () = stop.wait() => return,
+                found = queue_url(&self.sqs, &self.queue_arn) => found,
+            };
+            match found {
+                Ok(url) => break url,
+                Err(err) => {
+                    eprintln!("[{}] SQS {}: {err}", self.function, self.queue_arn);
+                    if stop.sleep(ERROR_BACKOFF).await {
+                        return;
+                    }
+                }
+            }
+        };
+        loop {
+            let polled = tokio::select! {
+                () = stop.wait() => return,
+                polled = self.poll_once(&url) => polled,
+            };
+            if let Err(err) = polled {
+                eprintln!("[{}] SQS {}: {err}", self.function, self.queue_arn);
+                if stop.sleep(ERROR_BACKOFF).await {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Receives one batch (waiting up to the long poll), invokes the function and settles it.
+    async fn poll_once(&self, url: &str) -> Result<(), String> {
+        let received = self
+            .sqs
+            .receive_message()
+            .queue_url(url)
+            .max_number_of_messages(self.batch_size.clamp(1, MAX_MESSAGES_PER_RECEIVE) as i32)
+            .wait_time_seconds(LONG_POLL_SECONDS)
+            .message_system_attribute_names(MessageSystemAttributeName::All)
+            .message_attribute_names("All")
+            .send()
+            .await
+            .map_err(|err| format!("receiving: {}", DisplayErrorContext(&err)))?;
+        let messages = received.messages();
+        if messages.is_empty() {
+            return Ok(());
+        }
+
+        let started = Instant::now();
+        let event = sqs_event(messages, &self.queue_arn, &self.region);
+        let result = self.invoker.invoke(&self.function, event).await;
+        let ids: Vec<&str> = messages
+            .iter()
+            .map(|m| m.message_id().unwrap_or_default())
+            .collect();
+        let outcome = read_batch_response(&result, self.report_batch_item_failures, &ids);
+        let settlement = settle(&ids, &outcome);
+        println!(
+            "SQS {} {} messages, {} failed {}ms {}",
+            queue_name(&self.queue_arn),
+            messages.len(),
+            settlement.retry.len(),
+            started.elapsed().as_millis(),
+            self.function
+        );
+        if let BatchOutcome::AllFailed(reason) = &outcome {
+            eprintln!("[{}] {reason}", self.function);
+        }
+
+        self.delete(url, messages, &settlement.delete).await?;
+        self.retry_soon(url, messages, &settlement.retry).await
+    }
+
+    async fn delete(&self, url: &str, messages: &[Message], which: &[usize]) -> Result<(), String> {
+        if which.is_empty() {
+            return Ok(());
+        }
+        let entries = which
+            .iter()
+            .map(|&i| {
+                DeleteMessageBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .receipt_handle(messages[i].receipt_handle().unwrap_or_default())
+                    .build()
+                    .map_err(|err| err.to_string())
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let deleted = self
+            .sqs
+            .delete_message_batch()
+            .queue_url(url)
+            .set_entries(Some(entries))
+            .send()
+            .await
+            .map_err(|err| format!("deleting: {}", DisplayErrorContext(&err)))?;
+        match deleted.failed() {
+            [] => Ok(()),
+            failed => Err(format!("deleting: {failed:?}")),
+        }
+    }
+
+    /// Makes failed messages visible again after the local retry delay.
+    async fn retry_soon(
+        &self,
+        url: &str,
+        messages: &[Message],
+        which: &[usize],
+    ) -> Result<(), String> {
+        if which.is_empty() {
+            return Ok(());
+        }
+        let entries = which
+            .iter()
+            .map(|&i| {
+                ChangeMessageVisibilityBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .receipt_handle(messages[i].receipt_handle().unwrap_or_default())
+                    .visibility_timeout(self.retry_delay.as_secs() as i32)
+                    .build()
+                    .map_err(|err| err.to_string())
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let changed = self
+            .sqs
+            .change_message_visibility_batch()
+            .queue_url(url)
+            .set_entries(Some(entries))
+            .send()
+            .await
+            .map_err(|err| format!("changing visibility: {}", DisplayErrorContext(&err)))?;
+        match changed.failed() {
+            [] => Ok(()),
+            failed => Err(format!("changing visibility: {failed:?}")),
+        }
+    }
+}
+
+/// A queue's URL, looked up by the name and account in its ARN.
+pub(crate) async fn queue_url(sqs: &Client, queue_arn: &str) -> Result<String, String> {
+    let parts: Vec<&str> = queue_arn.split(':').collect();
+    let [_, _, "sqs", _, account, name] = parts[..] else {
+        return Err(format!("{queue_arn} is not an SQS queue ARN"));
+    };
+    let found = sqs
+        .get_queue_url()
+        .queue_name(name)
+        .queue_owner_aws_account_id(account)
+        .send()
+        .await
+        .map_err(|err| DisplayErrorContext(&err).to_string())?;
+    found
+        .queue_url()
+        .map(str::to_string)
+        .ok_or_else(|| "GetQueueUrl returned no URL".into())
+}
+
+/// The name at the end of a queue ARN.
+fn queue_name(arn: &str) -> &str {
+    arn.rsplit(':').next().unwrap_or(arn)
+}

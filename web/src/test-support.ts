@@ -1,0 +1,72 @@
+// Helpers for tests: a fake server behind fetch, and rendering a page as the router would.
+
+import { vi } from 'vitest';
+import type { PageRenderer, PageView, RouteContext } from './router';
+import type { Ticket } from './tickets';
+
+export type Reply = { status: number; body?: unknown };
+
+/**
+ * Stubs fetch with canned replies keyed by "METHOD /path?query". A list is
+ * answered in order, its last reply repeating. An unknown request fails as if
+ * the network were down.
+ */
+export function serve(replies: Record<string, Reply | Reply[]>) {
+  const used = new Map<string, number>();
+  const fetchMock = vi.fn(async (path: string, init?: RequestInit) => {
+    const key = `${init?.method ?? 'GET'} ${path}`;
+    const entry = replies[key];
+    if (!entry) throw new TypeError('Failed to fetch');
+    let reply: Reply | undefined;
+    if (Array.isArray(entry)) {
+      const index = used.get(key) ?? 0;
+      used.set(key, index + 1);
+      reply = entry[Math.min(index, entry.length - 1)];
+    } else {
+      reply = entry;
+    }
+    if (!reply) throw new TypeError('Failed to fetch');
+    return new Response(reply.body === undefined ? null : JSON.stringify(reply.body), { status: reply.status });
+  });
+  vi.stubGlobal('fetch', fetchMock);
+  return fetchMock;
+}
+
+/** The requests fetch received, as "METHOD /path" with the parsed JSON body. */
+export function requests(fetchMock: ReturnType<typeof serve>): { call: string; body: unknown }[] {
+  return fetchMock.mock.calls.map(([path, init]) => ({
+    call: `${init?.method ?? 'GET'} ${path}`,
+    body: typeof init?.body === 'string' ? JSON.parse(init.body) : undefined,
+  }));
+}
+
+export function routeContext(path: string, params: Record<string, string> = {}, search = ''): RouteContext {
+  return { path, params, query: new URLSearchParams(search), navigate: vi.fn(async () => {}) };
+}
+
+/** Renders `page` for `context` into the document, failing the test on a redirect. */
+export async function mountPage(page: PageRenderer, context: RouteContext): Promise<PageView> {
+  const result = await page(context);
+  if ('redirect' in result) throw new Error(`expected a page, got a redirect to ${result.redirect}`);
+  document.body.replaceChildren(result.content);
+  return result;
+}
+
+export function submitForm(form: HTMLFormElement): void {
+  form.dispatchEvent(new Event('submit', { cancelable: true, bubbles: true }));
+}
+
+/** A ticket as the server sends it, with whatever differs for the test. */
+export function makeTicket(overrides: Partial<Ticket> = {}): Ticket {
+  return {
+    id: 't1',
+    title: 'The Midnight Orchestra',
+    price: 2500,
+    userId: 'seller',
+    version: 0,
+    orderId: null,
+    createdAt: '2025-06-01T18:30:00Z',
+    updatedAt: '2025-06-01T18:30:00Z',
+    ...overrides,
+  };
+}

@@ -1,0 +1,60 @@
+// The tickets API. Prices are integer cents here and on the wire; money.ts
+// turns them into dollars for people.
+
+import { api } from './api';
+
+export interface Ticket {
+  id: string;
+  title: string;
+  /** Integer cents. */
+  price: number;
+  userId: string;
+  /** Bumped on every change; an update names the version it was edited from. */
+  version: number;
+  /** Set while an order holds the ticket; a reserved ticket can't be edited. */
+  orderId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TicketPage {
+  tickets: Ticket[];
+  /** Pass back as `cursor` for the next page; null on the last one. */
+  nextCursor: string | null;
+}
+
+export interface TicketInput {
+  title: string;
+  price: number;
+}
+
+export function ticketPath(id: string): string {
+  return `/tickets/${encodeURIComponent(id)}`;
+}
+
+function apiPath(id: string): string {
+  return `/api${ticketPath(id)}`;
+}
+
+/** Available tickets, newest first. */
+export async function listTickets(options: { limit?: number; cursor?: string | null } = {}): Promise<TicketPage> {
+  const query = new URLSearchParams();
+  if (options.limit !== undefined) query.set('limit', String(options.limit));
+  if (options.cursor) query.set('cursor', options.cursor);
+  const search = query.toString();
+  const page = await api.get<Partial<TicketPage> | undefined>(`/api/tickets${search ? `?${search}` : ''}`);
+  return { tickets: page?.tickets ?? [], nextCursor: page?.nextCursor ?? null };
+}
+
+export function getTicket(id: string): Promise<Ticket> {
+  return api.get<Ticket>(apiPath(id));
+}
+
+export function createTicket(input: TicketInput): Promise<Ticket> {
+  return api.post<Ticket>('/api/tickets', input);
+}
+
+/** `version` is the one the user was editing; the server answers 409 if it has moved on. */
+export function updateTicket(id: string, input: TicketInput & { version: number }): Promise<Ticket> {
+  return api.put<Ticket>(apiPath(id), input);
+}
