@@ -6,13 +6,15 @@ export AWS_REGION="${AWS_REGION:-us-east-1}"
 export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-test}"
 export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-test}"
 export AWS_EC2_METADATA_DISABLED=true
-MOTO_SERVER="$ROOT/.venv/bin/moto_server"
+# moto_server with atomic DynamoDB writes (see the script), run by the venv's Python.
+MOTO_SERVER="$ROOT/scripts/moto-server"
+MOTO_PYTHON="$ROOT/.venv/bin/python"
 
 # start_moto PORT LOGFILE: starts moto in the background, waits until it answers, sets MOTO_PID.
 start_moto() {
   local port="$1" log="$2"
-  [ -x "$MOTO_SERVER" ] || { echo "moto is not installed: run 'make deps' first" >&2; return 1; }
-  "$MOTO_SERVER" -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
+  [ -x "$MOTO_PYTHON" ] || { echo "moto is not installed: run 'make deps' first" >&2; return 1; }
+  "$MOTO_PYTHON" "$MOTO_SERVER" -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
   MOTO_PID=$!
   local deadline=$((SECONDS + 30))
   until curl -fs -o /dev/null "http://127.0.0.1:$port/moto-api/" 2>/dev/null; do

@@ -41,7 +41,12 @@ export default defineConfig({
   ],
   webServer: {
     command: '../scripts/stack.sh',
-    env: { PORT: port, MOTO_PORT: motoPort },
+    env: {
+      PORT: port,
+      MOTO_PORT: motoPort,
+      // Orders lapse after 12 s instead of 15 minutes, so the expiry flow can be watched end to end.
+      PARAMETER_OVERRIDES: 'JwtSecret=local-development-secret-not-for-production CookieSecure=false OrderTtlSeconds=12',
+    },
     url: `${baseURL}/api/users/currentuser`,
     reuseExistingServer: false,
     timeout: 120_000,

@@ -89,6 +89,8 @@ pub struct Clients {
     pub sqs: aws_sdk_sqs::Client,
     /// EventBridge: buses and rules.
     pub eventbridge: aws_sdk_eventbridge::Client,
+    /// EventBridge Scheduler: schedule groups, and the schedules the gateway fires.
+    pub scheduler: aws_sdk_scheduler::Client,
 }
 
 impl Clients {
@@ -99,6 +101,7 @@ impl Clients {
             streams: aws_sdk_dynamodbstreams::Client::new(config),
             sqs: aws_sdk_sqs::Client::new(config),
             eventbridge: aws_sdk_eventbridge::Client::new(config),
+            scheduler: aws_sdk_scheduler::Client::new(config),
         }
     }
 }

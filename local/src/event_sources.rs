@@ -1,13 +1,16 @@
 //! Event source mappings: a poller per `SQS` and `DynamoDB` event of each function, turning
-//! queue messages and stream records into invocations through the [`Invoker`].
+//! queue messages and stream records into invocations through the [`Invoker`]; and the firer of
+//! the template's schedule groups' one-shot schedules (moto never fires them).
 
 use crate::aws::Clients;
 use crate::invoker::Invoker;
 use crate::resolver::{Resolver, ACCOUNT_ID};
+use crate::schedule_firer::{self, ScheduleFirer};
 use crate::sqs_poller::SqsPoller;
 use crate::stream_poller::StreamPoller;
 use crate::stream_retry::RetryPolicy;
 use crate::template::{Template, TemplateError};
+use std::collections::BTreeMap;
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -32,8 +35,9 @@ pub struct EventSources {
 }
 
 impl EventSources {
-    /// Starts a poller for every enabled `SQS` and `DynamoDB` event of every function. The
-    /// resolver must know the tables' stream ARNs ([`Resolver::with_stream_arns`]).
+    /// Starts a poller for every enabled `SQS` and `DynamoDB` event of every function, and the
+    /// schedule firer when the template has schedule groups. The resolver must know the tables'
+    /// stream ARNs ([`Resolver::with_stream_arns`]).
     pub fn start(
         template: &Template,
         resolver: &Resolver<'_>,
@@ -108,6 +112,32 @@ impl EventSources {
                 };
                 tasks.spawn(poller.run(StopSignal(stopped.clone())));
             }
+        }
+        if !template.schedule_groups.is_empty() {
+            let groups = template
+                .schedule_groups
+                .iter()
+                .map(|group| resolver.schedule_group_name(&group.logical_id))
+                .collect::<Result<Vec<_>, _>>()?;
+            let functions = template
+                .functions
+                .iter()
+                .map(|f| Ok((resolver.function_name(f)?, f.logical_id.clone())))
+                .collect::<Result<BTreeMap<_, _>, TemplateError>>()?;
+            for group in &groups {
+                mappings.push(format!(
+                    "schedules {group} -> fired when due (every {}ms)",
+                    schedule_firer::TICK.as_millis()
+                ));
+            }
+            let firer = ScheduleFirer {
+                groups,
+                functions,
+                scheduler: clients.scheduler.clone(),
+                sqs: clients.sqs.clone(),
+                invoker: invoker.clone(),
+            };
+            tasks.spawn(firer.run(StopSignal(stopped.clone())));
         }
         Ok(EventSources {
             stop,

@@ -3,8 +3,9 @@
 //! It reads template.yaml ([`template`], [`resolver`]), creates tables, queues, event buses and
 //! rules ([`provision`]), runs each function's binary as Lambda does ([`invoker`], over a local
 //! Runtime API), routes HTTP like API Gateway's HTTP API ([`routes`], [`http_api`], [`gateway`]),
-//! delivers SQS messages and table stream records to functions as event source mappings do
-//! ([`event_sources`]) and serves the web app ([`static_site`]). [`moto`] and [`testing`] serve
+//! delivers SQS messages and table stream records to functions as event source mappings do, fires
+//! one-shot EventBridge Scheduler schedules that fall due ([`event_sources`]) and serves the web
+//! app ([`static_site`]). [`moto`] and [`testing`] serve
 //! integration tests of every crate.
 
 #![warn(missing_docs)]
@@ -24,6 +25,7 @@ pub mod provision;
 pub mod resolver;
 pub mod routes;
 mod runtime_api;
+mod schedule_firer;
 mod sqs_event;
 mod sqs_poller;
 pub mod startup;

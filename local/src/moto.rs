@@ -92,8 +92,7 @@ impl MotoServer {
         let log_path = std::env::temp_dir().join(format!("moto-{port}.log"));
         let log = std::fs::File::create(&log_path)
             .map_err(|e| MotoError(format!("cannot create {}: {e}", log_path.display())))?;
-        let program = moto_program();
-        let mut command = Command::new(&program);
+        let (program, mut command) = moto_command();
         command
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdin(Stdio::null())
@@ -148,16 +147,22 @@ impl Drop for MotoServer {
     }
 }
 
-/// `MOTO_SERVER`, else the project's venv, else `moto_server` on PATH.
-fn moto_program() -> PathBuf {
+/// `MOTO_SERVER`, else the project's `scripts/moto-server` (moto with atomic DynamoDB writes)
+/// run by the venv's Python, else `moto_server` on PATH. Returns the program, for messages.
+fn moto_command() -> (PathBuf, Command) {
     if let Some(path) = std::env::var_os("MOTO_SERVER") {
-        return PathBuf::from(path);
+        let program = PathBuf::from(path);
+        return (program.clone(), Command::new(program));
     }
-    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/moto_server");
-    if venv.exists() {
-        return venv;
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let python = root.join(".venv/bin/python");
+    if python.exists() {
+        let mut command = Command::new(&python);
+        command.arg(root.join("scripts/moto-server"));
+        return (python, command);
     }
-    PathBuf::from("moto_server")
+    let program = PathBuf::from("moto_server");
+    (program.clone(), Command::new(program))
 }
 
 fn free_port() -> std::io::Result<u16> {

@@ -1,5 +1,7 @@
 //! Creates the template's resources in the local endpoint, as `sam deploy` would in AWS: tables
-//! (with their streams) here, queues in [`queues`], event buses and rules in [`event_bus`].
+//! (with their streams) here, queues in [`queues`], event buses and rules in [`event_bus`],
+//! schedule groups in [`schedule_groups`]. IAM roles need nothing: moto does not check
+//! permissions.
 
 use crate::resolver::Resolver;
 use crate::template::{Billing, IndexSpec, TableSpec, Template};
@@ -15,9 +17,11 @@ use std::time::{Duration, Instant};
 
 mod event_bus;
 mod queues;
+mod schedule_groups;
 
 pub use event_bus::{provision_event_buses, provision_rules, ProvisionedRule};
 pub use queues::{provision_queues, queue_order};
+pub use schedule_groups::provision_schedule_groups;
 
 /// Whether a table was made now or was already there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

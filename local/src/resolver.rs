@@ -5,6 +5,7 @@ use serde_yaml::Value;
 use std::collections::BTreeMap;
 
 mod messaging;
+mod scheduling;
 
 /// The account id the local stack pretends to live in (moto's default account).
 pub const ACCOUNT_ID: &str = "123456789012";
@@ -259,6 +260,8 @@ impl<'t> Resolver<'t> {
             "AWS::SQS::Queue" => self.queue_url(name),
             "AWS::Events::EventBus" => self.event_bus_name(name),
             "AWS::Events::Rule" => self.rule_ref(name),
+            "AWS::Scheduler::ScheduleGroup" => self.schedule_group_name(name),
+            "AWS::IAM::Role" => self.role_name(name),
             other => Err(TemplateError::Unsupported(format!(
                 "!Ref {name} (a resource of type {other})"
             ))),
@@ -283,6 +286,8 @@ impl<'t> Resolver<'t> {
             ("AWS::Events::EventBus", "Arn") => self.event_bus_arn(name),
             ("AWS::Events::EventBus", "Name") => self.event_bus_name(name),
             ("AWS::Events::Rule", "Arn") => self.rule_arn(name),
+            ("AWS::Scheduler::ScheduleGroup", "Arn") => self.schedule_group_arn(name),
+            ("AWS::IAM::Role", "Arn") => self.role_arn(name),
             ("AWS::Serverless::Function", "Arn") => Ok(self.arn(
                 "lambda",
                 &format!("function:{}", self.function_name(self.function(name)?)?),
@@ -568,28 +573,63 @@ Resources:
             .function_environment(template.function("PublishTicketEventsFunction").unwrap())
             .unwrap();
         assert_eq!(publisher["EVENT_BUS_NAME"], "ticketing-local-events");
+        let create_order = resolver
+            .function_environment(template.function("CreateOrderFunction").unwrap())
+            .unwrap();
+        assert_eq!(
+            create_order["EXPIRY_SCHEDULE_GROUP"],
+            "ticketing-local-order-expiry"
+        );
+        assert_eq!(
+            create_order["EXPIRY_QUEUE_ARN"],
+            "arn:aws:sqs:us-east-1:123456789012:ticketing-local-ExpireOrderQueue"
+        );
+        assert_eq!(
+            create_order["SCHEDULER_ROLE_ARN"],
+            "arn:aws:iam::123456789012:role/ticketing-local-SchedulerRole"
+        );
+        assert_eq!(create_order["ORDER_TTL_SECONDS"], "900");
 
         // Every event source and every rule target resolves once streams are known.
-        let stream = "arn:aws:dynamodb:us-east-1:123456789012:table/ticketing-local-TicketsTable/stream/2026-01-01T00:00:00.000";
-        let resolver = resolver.with_stream_arns(BTreeMap::from([(
-            "TicketsTable".to_string(),
-            stream.to_string(),
-        )]));
+        let stream = |table: &str| {
+            format!("arn:aws:dynamodb:us-east-1:123456789012:table/ticketing-local-{table}/stream/2026-01-01T00:00:00.000")
+        };
+        let resolver = resolver.with_stream_arns(
+            template
+                .tables
+                .iter()
+                .filter(|t| t.spec.stream_view_type.is_some())
+                .map(|t| (t.logical_id.clone(), stream(&t.logical_id)))
+                .collect(),
+        );
         for function in &template.functions {
             for source in &function.sqs_sources {
                 let arn = resolver.resolve(&source.queue).unwrap();
                 assert!(arn.starts_with("arn:aws:sqs:us-east-1:123456789012:ticketing-local-"));
             }
             for source in &function.stream_sources {
-                assert_eq!(resolver.resolve(&source.stream).unwrap(), stream);
+                let arn = resolver.resolve(&source.stream).unwrap();
+                assert!(arn.starts_with("arn:aws:dynamodb:us-east-1:"), "{arn}");
                 let dlq = resolver
                     .resolve(source.on_failure.as_ref().unwrap())
                     .unwrap();
                 assert!(
-                    dlq.ends_with(":ticketing-local-PublishTicketEventsDLQ"),
+                    dlq.starts_with("arn:aws:sqs:us-east-1:123456789012:ticketing-local-")
+                        && dlq.ends_with("DLQ"),
                     "{dlq}"
                 );
             }
+        }
+        // Every property of every resource resolves (policies, roles, groups), except the HTTP
+        // events, which name the API that the gateway itself stands in for.
+        for (id, resource) in &template.resources {
+            let mut properties = resource.properties.clone();
+            if resource.kind == "AWS::Serverless::Function" {
+                properties.remove("Events");
+            }
+            resolver
+                .resolve_json(&Value::Mapping(properties))
+                .unwrap_or_else(|err| panic!("{id}: {err}"));
         }
         for rule in &template.rules {
             assert_eq!(

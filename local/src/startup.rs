@@ -1,5 +1,5 @@
-//! Brings the local stack up from the template: tables, queues, buses and rules, functions,
-//! routes and event source mappings, then serves.
+//! Brings the local stack up from the template: tables, queues, buses and rules, schedule
+//! groups, functions, routes, event source mappings and the schedule firer, then serves.
 
 use crate::aws::Clients;
 use crate::config::GatewayConfig;
@@ -194,8 +194,8 @@ pub async fn start(config: &GatewayConfig) -> Result<RunningStack, StartError> {
     })
 }
 
-/// Creates tables, queues (dead-letter queues first), buses and rules, printing each, and
-/// returns the resolver completed with the tables' stream ARNs.
+/// Creates tables, queues (dead-letter queues first), buses, rules and schedule groups, printing
+/// each, and returns the resolver completed with the tables' stream ARNs.
 async fn provision_all<'t>(
     clients: &Clients,
     template: &'t Template,
@@ -238,6 +238,11 @@ async fn provision_all<'t>(
                 rule.name
             );
         }
+    }
+    for (name, outcome) in
+        provision::provision_schedule_groups(&clients.scheduler, template, &resolver).await?
+    {
+        report("schedule groups", &name, outcome);
     }
     Ok(resolver)
 }

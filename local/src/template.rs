@@ -1,5 +1,5 @@
 //! Reads the SAM template into plain types: functions, their HTTP routes and event sources,
-//! tables, queues, event buses and rules, parameters.
+//! tables, queues, event buses and rules, schedule groups and roles, parameters.
 //!
 //! Values that may hold CloudFormation intrinsics (environment variables, table names) are kept
 //! raw (`serde_yaml::Value`) and turned into strings by [`crate::resolver::Resolver`].
@@ -10,9 +10,11 @@ use std::path::Path;
 
 mod event_sources;
 mod messaging;
+mod scheduling;
 
 pub use event_sources::{SqsSource, StartingPosition, StreamSource};
 pub use messaging::{EventBusDef, QueueDef, Redrive, RuleDef, RuleTarget};
+pub use scheduling::{RoleDef, ScheduleGroupDef};
 
 /// SAM's default function timeout when neither the function nor `Globals` set one.
 const DEFAULT_TIMEOUT_SECONDS: u64 = 3;
@@ -73,6 +75,10 @@ pub struct Template {
     pub event_buses: Vec<EventBusDef>,
     /// Every `AWS::Events::Rule`, in template order.
     pub rules: Vec<RuleDef>,
+    /// Every `AWS::Scheduler::ScheduleGroup`, in template order.
+    pub schedule_groups: Vec<ScheduleGroupDef>,
+    /// Every `AWS::IAM::Role`, in template order.
+    pub roles: Vec<RoleDef>,
     /// Every resource's type and properties, for resolving references to it.
     pub resources: BTreeMap<String, Resource>,
 }
@@ -222,6 +228,8 @@ impl Template {
             queues: Vec::new(),
             event_buses: Vec::new(),
             rules: Vec::new(),
+            schedule_groups: Vec::new(),
+            roles: Vec::new(),
             resources: BTreeMap::new(),
         };
         let resources = root
@@ -260,6 +268,12 @@ impl Template {
                 "AWS::Events::Rule" => template
                     .rules
                     .push(messaging::parse_rule(&id, &properties)?),
+                "AWS::Scheduler::ScheduleGroup" => template
+                    .schedule_groups
+                    .push(scheduling::parse_schedule_group(&id, &properties)),
+                "AWS::IAM::Role" => template
+                    .roles
+                    .push(scheduling::parse_role(&id, &properties)?),
                 // Nothing to create locally: moto does not enforce queue policies.
                 "AWS::SQS::QueuePolicy" => {}
                 _ => {}
@@ -292,6 +306,18 @@ impl Template {
     /// The rule with this logical id.
     pub fn rule(&self, logical_id: &str) -> Option<&RuleDef> {
         self.rules.iter().find(|r| r.logical_id == logical_id)
+    }
+
+    /// The schedule group with this logical id.
+    pub fn schedule_group(&self, logical_id: &str) -> Option<&ScheduleGroupDef> {
+        self.schedule_groups
+            .iter()
+            .find(|g| g.logical_id == logical_id)
+    }
+
+    /// The IAM role with this logical id.
+    pub fn role(&self, logical_id: &str) -> Option<&RoleDef> {
+        self.roles.iter().find(|r| r.logical_id == logical_id)
     }
 }
 
@@ -577,6 +603,14 @@ mod tests {
         assert_eq!(
             template.parameters["SessionTtlSeconds"].default.as_deref(),
             Some("3600")
+        );
+        assert!(template
+            .schedule_group("OrderExpiryScheduleGroup")
+            .is_some());
+        assert!(template.role("SchedulerRole").is_some());
+        assert_eq!(
+            template.parameters["OrderTtlSeconds"].default.as_deref(),
+            Some("900")
         );
     }
 

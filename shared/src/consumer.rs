@@ -5,7 +5,6 @@
 //! `batchItemFailures`, so SQS redelivers only those (and, after maxReceiveCount, moves them
 //! to the queue's DLQ). A whole batch never fails for one bad message.
 
-use crate::events::BusEvent;
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
 use lambda_runtime::LambdaEvent;
 use serde::de::DeserializeOwned;
@@ -22,26 +21,26 @@ pub enum ConsumerError {
     Permanent(String),
 }
 
-/// Handles one SQS batch whose messages are EventBridge events with a `T` detail.
-pub async fn handle_batch<'c, C, T, H, F>(
+/// Handles one SQS batch whose message bodies are JSON `M`: an EventBridge event
+/// ([`crate::events::BusEvent`]) for domain events, or a plain message such as a schedule's input.
+pub async fn handle_batch<'c, C, M, H, F>(
     context: &'c C,
     event: SqsEvent,
     handler: &H,
 ) -> SqsBatchResponse
 where
-    T: DeserializeOwned,
-    H: Fn(&'c C, BusEvent<T>) -> F,
+    M: DeserializeOwned,
+    H: Fn(&'c C, M) -> F,
     F: Future<Output = Result<(), ConsumerError>>,
 {
     let mut response = SqsBatchResponse::default();
     for message in event.records {
         let message_id = message.message_id.clone().unwrap_or_default();
-        let outcome = match BusEvent::<T>::from_body(message.body.as_deref().unwrap_or_default()) {
-            Ok(bus_event) => {
-                let event_id = bus_event.id.clone();
-                let result = handler(context, bus_event).await;
+        let outcome = match serde_json::from_str::<M>(message.body.as_deref().unwrap_or_default()) {
+            Ok(parsed) => {
+                let result = handler(context, parsed).await;
                 if result.is_ok() {
-                    tracing::info!(message_id, event_id, "message handled");
+                    tracing::info!(message_id, "message handled");
                 }
                 result
             }
@@ -65,11 +64,11 @@ where
 }
 
 /// Runs an SQS consumer as the Lambda's entry point; `context` is built once per cold start.
-pub async fn serve<C, T, H, F>(context: C, handler: H) -> Result<(), lambda_runtime::Error>
+pub async fn serve<C, M, H, F>(context: C, handler: H) -> Result<(), lambda_runtime::Error>
 where
     C: Sync + 'static,
-    T: DeserializeOwned + Send,
-    H: Fn(&'static C, BusEvent<T>) -> F + Send + Sync + 'static,
+    M: DeserializeOwned + Send,
+    H: Fn(&'static C, M) -> F + Send + Sync + 'static,
     F: Future<Output = Result<(), ConsumerError>> + Send,
 {
     let context: &'static C = Box::leak(Box::new(context));
@@ -85,6 +84,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::events::BusEvent;
     use aws_lambda_events::sqs::SqsMessage;
     use serde_json::json;
     use std::sync::Mutex;

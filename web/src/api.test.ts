@@ -44,6 +44,15 @@ describe('api requests', () => {
     expect((init.headers as Record<string, string>)['Content-Type']).toBeUndefined();
   });
 
+  it('sends extra headers, such as an Idempotency-Key, alongside its own', async () => {
+    const fetchMock = respondWith(201, '{}');
+
+    await api.post('/api/orders', { ticketId: 't1' }, { headers: { 'Idempotency-Key': 'k1', Accept: 'text/html' } });
+
+    const headers = (fetchMock.mock.calls[0]?.[1] as RequestInit).headers as Record<string, string>;
+    expect(headers).toEqual({ 'Idempotency-Key': 'k1', Accept: 'application/json', 'Content-Type': 'application/json' });
+  });
+
   it('resolves a 204 to undefined', async () => {
     respondWith(204, '');
     await expect(api.post('/api/users/signout')).resolves.toBeUndefined();

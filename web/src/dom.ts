@@ -38,3 +38,22 @@ export function append(parent: Node, children: Child[]): void {
 export function link(href: string, text: string, className = ''): HTMLAnchorElement {
   return h('a', { className, attrs: { href } }, [text]);
 }
+
+/**
+ * For timers that keep a page up to date: a check that stays true while
+ * `element` is in the document. Pages have no unmount hook, so a timer asks
+ * this before each run and stops once the page has been navigated away from
+ * (or if it never made it onto the page within `grace` checks, because a newer
+ * navigation replaced it first).
+ */
+export function whileShown(element: Element, grace = 10): () => boolean {
+  let seen = false;
+  let misses = 0;
+  return () => {
+    if (element.isConnected) {
+      seen = true;
+      return true;
+    }
+    return !seen && ++misses <= grace;
+  };
+}

@@ -9,9 +9,10 @@
  *   api.ts          fetch wrapper; every failure is an ApiError with the server's error list
  *   session.ts      the signed-in user, with sign in / up / out
  *   router.ts       History API routing and same-origin link interception
- *   components/     header, form helpers (error placement, pending state), ticket form and views
+ *   components/     header, form helpers (error placement, pending state), ticket form and views, order views
  *   pages/          one module per route
  *   tickets.ts      the tickets API; money.ts formats and parses prices (integer cents)
+ *   orders.ts       the orders API and the time left on a reservation
  *
  * Commands: npm run dev | build | test (vitest) | e2e (Playwright, needs
  * ../scripts/stack.sh and a prior build) | typecheck.
@@ -22,6 +23,8 @@ import { renderHeader } from './components/header';
 import { editTicketPage } from './pages/edit-ticket';
 import { homePage } from './pages/home';
 import { notFoundPage } from './pages/not-found';
+import { orderPage } from './pages/order';
+import { ordersPage } from './pages/orders';
 import { sellTicketPage } from './pages/sell-ticket';
 import { signinPage } from './pages/signin';
 import { signupPage } from './pages/signup';
@@ -39,6 +42,8 @@ const routes: Route[] = [
   { path: '/tickets/new', page: sellTicketPage },
   { path: '/tickets/:id', page: ticketPage },
   { path: '/tickets/:id/edit', page: editTicketPage },
+  { path: '/orders', page: ordersPage },
+  { path: '/orders/:id', page: orderPage },
 ];
 
 function requireElement(id: string): HTMLElement {

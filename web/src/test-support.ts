@@ -2,6 +2,7 @@
 
 import { vi } from 'vitest';
 import type { PageRenderer, PageView, RouteContext } from './router';
+import type { Order } from './orders';
 import type { Ticket } from './tickets';
 
 export type Reply = { status: number; body?: unknown };
@@ -69,4 +70,23 @@ export function makeTicket(overrides: Partial<Ticket> = {}): Ticket {
     updatedAt: '2025-06-01T18:30:00Z',
     ...overrides,
   };
+}
+
+/** An order as the server sends it: by default `created`, expiring 15 minutes after 2025-06-01T18:30:00Z. */
+export function makeOrder(overrides: Partial<Order> = {}): Order {
+  return {
+    id: 'o1',
+    status: 'created',
+    userId: 'buyer',
+    expiresAt: '2025-06-01T18:45:00Z',
+    createdAt: '2025-06-01T18:30:00Z',
+    version: 0,
+    ticket: { id: 't1', title: 'The Midnight Orchestra', price: 2500 },
+    ...overrides,
+  };
+}
+
+/** The headers fetch was called with on its `index`th call. */
+export function requestHeaders(fetchMock: ReturnType<typeof serve>, index: number): Record<string, string> {
+  return (fetchMock.mock.calls[index]?.[1]?.headers ?? {}) as Record<string, string>;
 }

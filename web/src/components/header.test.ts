@@ -34,7 +34,11 @@ describe('renderHeader', () => {
 
     expect(header.querySelector('[data-testid="current-user-email"]')?.textContent).toBe('ada@example.com');
     expect(buttons(header)).toEqual(['Sign out']);
-    expect(links(header).map(([text]) => text)).toEqual(['Ticketing', 'Tickets']);
+    expect(links(header)).toEqual([
+      ['Ticketing', '/'],
+      ['Tickets', '/tickets'],
+      ['Orders', '/orders'],
+    ]);
   });
 
   it('shows the email as text, never as markup', () => {

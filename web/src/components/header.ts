@@ -25,6 +25,7 @@ export function renderHeader(user: CurrentUser | null, actions: HeaderActions, o
   // Below `sm` the home page's call to action stands in for the nav, so the account area fits.
   const nav = h('nav', { className: 'hidden items-center gap-1 sm:flex', attrs: { 'aria-label': 'Main' } }, [
     link('/tickets', 'Tickets', 'nav-link'),
+    user ? link('/orders', 'Orders', 'nav-link') : null,
   ]);
 
   return h('header', { className: 'site-header' }, [

@@ -1,7 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { setCurrentUser } from '../session';
-import { makeTicket, mountPage, routeContext, serve } from '../test-support';
-import { PURCHASE_SOON_MESSAGE, RESERVED_EDIT_NOTE, ticketPage } from './ticket';
+import { makeOrder, makeTicket, mountPage, requestHeaders, requests, routeContext, serve } from '../test-support';
+import { ALREADY_RESERVED_MESSAGE, RESERVED_EDIT_NOTE, ticketPage } from './ticket';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 const context = () => routeContext('/tickets/t1', { id: 't1' });
 const button = (name: string) =>
@@ -74,16 +76,81 @@ describe('ticketPage', () => {
     expect(linkNamed('Edit')).toBeUndefined();
   });
 
-  it('tells a signed-in buyer that purchasing opens soon', async () => {
+  it('reserves the ticket for a signed-in buyer and opens the order, disabling Purchase meanwhile', async () => {
     setCurrentUser({ id: 'buyer', email: 'buyer@example.com' });
-    serveTicket();
+    const fetchMock = serve({
+      'GET /api/tickets/t1': { status: 200, body: makeTicket() },
+      'POST /api/orders': { status: 201, body: makeOrder({ id: 'o 1' }) },
+    });
+    const ctx = context();
+    await mountPage(ticketPage, ctx);
+    const purchase = button('Purchase') as HTMLButtonElement;
+
+    purchase.click();
+
+    expect(purchase.disabled).toBe(true);
+    expect(purchase.getAttribute('aria-busy')).toBe('true');
+    await vi.waitFor(() => expect(ctx.navigate).toHaveBeenCalledWith('/orders/o%201'));
+    expect(requests(fetchMock)[1]).toEqual({ call: 'POST /api/orders', body: { ticketId: 't1' } });
+    expect(requestHeaders(fetchMock, 1)['Idempotency-Key']).toMatch(UUID);
+  });
+
+  it('says "Ticket is already reserved" inline on a 409, and the next try is a new attempt', async () => {
+    setCurrentUser({ id: 'buyer', email: 'buyer@example.com' });
+    const fetchMock = serve({
+      'GET /api/tickets/t1': { status: 200, body: makeTicket() },
+      'POST /api/orders': { status: 409, body: { errors: [{ message: 'Ticket is already reserved' }] } },
+    });
+    const ctx = context();
+    await mountPage(ticketPage, ctx);
+    const purchase = button('Purchase') as HTMLButtonElement;
+
+    purchase.click();
+
+    await vi.waitFor(() => expect(document.querySelector('[role="alert"]')?.textContent).toBe(ALREADY_RESERVED_MESSAGE));
+    expect((document.querySelector('[role="alert"]') as HTMLElement).hidden).toBe(false);
+    expect(purchase.disabled).toBe(false);
+    expect(ctx.navigate).not.toHaveBeenCalled();
+
+    purchase.click();
+    await vi.waitFor(() => expect(fetchMock).toHaveBeenCalledTimes(3));
+    expect(requestHeaders(fetchMock, 2)['Idempotency-Key']).not.toBe(requestHeaders(fetchMock, 1)['Idempotency-Key']);
+  });
+
+  it('retries an attempt whose outcome is unknown with the same Idempotency-Key', async () => {
+    setCurrentUser({ id: 'buyer', email: 'buyer@example.com' });
+    const fetchMock = serve({
+      'GET /api/tickets/t1': { status: 200, body: makeTicket() },
+      'POST /api/orders': [
+        { status: 503, body: { errors: [{ message: 'Something went wrong' }] } },
+        { status: 201, body: makeOrder() },
+      ],
+    });
+    const ctx = context();
+    await mountPage(ticketPage, ctx);
+    const purchase = button('Purchase') as HTMLButtonElement;
+
+    purchase.click();
+    await vi.waitFor(() => expect(document.querySelector('[role="alert"]')?.textContent).toBe('Something went wrong'));
+    purchase.click();
+
+    await vi.waitFor(() => expect(ctx.navigate).toHaveBeenCalledWith('/orders/o1'));
+    expect(requestHeaders(fetchMock, 2)['Idempotency-Key']).toBe(requestHeaders(fetchMock, 1)['Idempotency-Key']);
+    expect((document.querySelector('[role="alert"]') as HTMLElement).hidden).toBe(true);
+  });
+
+  it('sends a buyer whose session ended to sign in', async () => {
+    setCurrentUser({ id: 'buyer', email: 'buyer@example.com' });
+    serve({
+      'GET /api/tickets/t1': { status: 200, body: makeTicket() },
+      'POST /api/orders': { status: 401, body: { errors: [{ message: 'Not authorized' }] } },
+    });
     const ctx = context();
     await mountPage(ticketPage, ctx);
 
     button('Purchase')?.click();
 
-    expect(document.querySelector('[role="status"]')?.textContent).toBe(PURCHASE_SOON_MESSAGE);
-    expect(ctx.navigate).not.toHaveBeenCalled();
+    await vi.waitFor(() => expect(ctx.navigate).toHaveBeenCalledWith('/signin?next=%2Ftickets%2Ft1'));
   });
 
   it('shows a friendly not-found state for an unknown ticket', async () => {

@@ -1,11 +1,13 @@
+import { ApiError, errorsFrom } from '../api';
 import { isOwner, loadTicket, renderDate, renderReservedBadge } from '../components/ticket-views';
 import { h, link } from '../dom';
 import { formatCents } from '../money';
+import { createOrder, newIdempotencyKey, orderPath } from '../orders';
 import { type PageResult, type RouteContext, withNext } from '../router';
 import { getCurrentUser } from '../session';
 import { type Ticket, ticketPath } from '../tickets';
 
-export const PURCHASE_SOON_MESSAGE = 'Purchasing opens soon';
+export const ALREADY_RESERVED_MESSAGE = 'Ticket is already reserved';
 export const RESERVED_EDIT_NOTE = "A buyer is holding this ticket, so it can't be edited until their order ends.";
 export const RESERVED_PURCHASE_NOTE = 'Someone is buying this ticket right now. If their order lapses, it will be for sale again.';
 
@@ -24,7 +26,10 @@ function ownerActions(ticket: Ticket): HTMLElement[] {
   return [edit, note('ticket-edit-note', RESERVED_EDIT_NOTE)];
 }
 
-/** Everyone else may buy. Orders are not wired up yet: signed out goes to sign in, signed in gets a note. */
+/**
+ * Everyone else may buy: Purchase reserves the ticket (an order) and opens the
+ * order. Signed out, it goes to sign in first and comes back here.
+ */
 function buyerActions(ticket: Ticket, { path, navigate }: RouteContext): HTMLElement[] {
   const purchase = h('button', { className: 'btn btn-primary btn-lg', attrs: { type: 'button' } }, ['Purchase']);
   if (ticket.orderId) {
@@ -32,15 +37,39 @@ function buyerActions(ticket: Ticket, { path, navigate }: RouteContext): HTMLEle
     purchase.setAttribute('aria-describedby', 'ticket-purchase-note');
     return [purchase, note('ticket-purchase-note', RESERVED_PURCHASE_NOTE)];
   }
-  const status = h('p', { className: 'text-sm font-medium text-indigo-700', attrs: { role: 'status' } });
-  purchase.addEventListener('click', () => {
+  const error = h('p', { className: 'field-error', attrs: { role: 'alert', hidden: true } });
+  // One key per purchase attempt. It is kept while the outcome is unknown (no answer,
+  // or a server error), so that trying again can't reserve twice; a clear refusal ends the attempt.
+  let idempotencyKey: string | null = null;
+
+  purchase.addEventListener('click', async () => {
+    if (purchase.disabled) return;
     if (!getCurrentUser()) {
       void navigate(withNext('/signin', path));
       return;
     }
-    status.textContent = PURCHASE_SOON_MESSAGE;
+    purchase.disabled = true;
+    purchase.setAttribute('aria-busy', 'true');
+    error.hidden = true;
+    idempotencyKey ??= newIdempotencyKey();
+    try {
+      const order = await createOrder(ticket.id, idempotencyKey);
+      await navigate(orderPath(order.id));
+    } catch (failure) {
+      const status = failure instanceof ApiError ? failure.status : 0;
+      if (status === 401) {
+        await navigate(withNext('/signin', path));
+        return;
+      }
+      if (status >= 400 && status < 500) idempotencyKey = null;
+      error.textContent = status === 409 ? ALREADY_RESERVED_MESSAGE : errorsFrom(failure).map((item) => item.message).join(' ');
+      error.hidden = false;
+    } finally {
+      purchase.disabled = false;
+      purchase.removeAttribute('aria-busy');
+    }
   });
-  return [purchase, status];
+  return [purchase, error];
 }
 
 export async function ticketPage(context: RouteContext): Promise<PageResult> {

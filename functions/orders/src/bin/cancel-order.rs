@@ -1,0 +1,8 @@
+//! CancelOrderFunction: DELETE /api/orders/{id}.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    ticketing::telemetry::init();
+    let context = orders::OrdersContext::from_env().await?;
+    ticketing::http::serve(context, orders::handlers::cancel_order).await
+}

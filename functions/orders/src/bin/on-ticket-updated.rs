@@ -1,0 +1,8 @@
+//! OnTicketUpdatedFunction: TicketUpdated (via SQS) -> the replica takes the next version.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    ticketing::telemetry::init();
+    let orders = orders::Orders::from_env().await?;
+    ticketing::consumer::serve(orders, orders::consumers::on_ticket_updated).await
+}

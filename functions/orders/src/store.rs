@@ -1,0 +1,459 @@
+//! The Orders table: orders (`ORDER#id`), the replica of tickets (`TICKET#id`) and idempotency
+//! keys (`IDEMPOTENCY#user#key`) in one table, so that a reservation is one transaction.
+
+use crate::order::{Order, OrderedTicket, Status};
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::Client;
+use std::collections::HashMap;
+use ticketing::error::chain;
+use ticketing::money::Cents;
+
+/// The index of a user's orders, newest first.
+pub const BY_USER_INDEX: &str = "by-user-newest-first";
+
+/// The orders-side copy of a ticket: what a reservation needs, and who holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketReplica {
+    pub id: String,
+    pub title: String,
+    pub price: Cents,
+    pub version: u64,
+    /// The live order holding the ticket, if any.
+    pub order_id: Option<String>,
+}
+
+/// Why a reservation did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum ReserveError {
+    /// The replica changed between the read and the transaction (held, edited or gone).
+    #[error("the ticket changed meanwhile")]
+    TicketChanged,
+    /// The idempotency key was used already; the order it made is the answer.
+    #[error("idempotency key already used")]
+    KeyUsed,
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// Why a status change did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum TransitionError {
+    /// The order was not in the expected state and version.
+    #[error("the order changed meanwhile")]
+    OrderChanged,
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// The table could not be read or written.
+#[derive(Debug, thiserror::Error)]
+#[error("orders table: {0}")]
+pub struct StorageError(pub String);
+
+fn storage<E, R>(error: SdkError<E, R>) -> StorageError
+where
+    E: std::error::Error + 'static,
+    R: std::fmt::Debug,
+    SdkError<E, R>: std::error::Error,
+{
+    StorageError(chain(&error))
+}
+
+fn s(value: &str) -> AttributeValue {
+    AttributeValue::S(value.to_string())
+}
+
+fn n(value: u64) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+/// The key of an order item.
+pub fn order_key(id: &str) -> String {
+    format!("ORDER#{id}")
+}
+
+/// The key of a ticket replica item.
+pub fn ticket_key(id: &str) -> String {
+    format!("TICKET#{id}")
+}
+
+fn idempotency_key(user_id: &str, key: &str) -> String {
+    format!("IDEMPOTENCY#{user_id}#{key}")
+}
+
+/// Access to the Orders table.
+#[derive(Clone)]
+pub struct Orders {
+    client: Client,
+    table: String,
+}
+
+impl Orders {
+    /// The table named `table`, through `client`.
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    /// The physical table name.
+    pub fn table_name(&self) -> &str {
+        &self.table
+    }
+
+    async fn get_item(
+        &self,
+        pk: String,
+    ) -> Result<Option<HashMap<String, AttributeValue>>, StorageError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", s(&pk))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(storage)?;
+        Ok(output.item)
+    }
+
+    /// The order with this id, if any.
+    pub async fn order(&self, id: &str) -> Result<Option<Order>, StorageError> {
+        self.get_item(order_key(id))
+            .await?
+            .map(|item| order_from_item(&item))
+            .transpose()
+    }
+
+    /// The replica of a ticket, if the orders side knows it.
+    pub async fn ticket(&self, id: &str) -> Result<Option<TicketReplica>, StorageError> {
+        self.get_item(ticket_key(id))
+            .await?
+            .map(|item| replica_from_item(&item))
+            .transpose()
+    }
+
+    /// The order an idempotency key of a user made, if any.
+    pub async fn order_for_key(
+        &self,
+        user_id: &str,
+        key: &str,
+    ) -> Result<Option<Order>, StorageError> {
+        let Some(item) = self.get_item(idempotency_key(user_id, key)).await? else {
+            return Ok(None);
+        };
+        let order_id = item
+            .get("orderId")
+            .and_then(|v| v.as_s().ok())
+            .ok_or_else(|| StorageError("idempotency item without orderId".into()))?;
+        self.order(order_id).await
+    }
+
+    /// A user's orders, newest first (at most 100).
+    pub async fn orders_of(&self, user_id: &str) -> Result<Vec<Order>, StorageError> {
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(BY_USER_INDEX)
+            .key_condition_expression("userId = :user")
+            .expression_attribute_values(":user", s(user_id))
+            .scan_index_forward(false)
+            .limit(100)
+            .send()
+            .await
+            .map_err(storage)?;
+        output.items().iter().map(order_from_item).collect()
+    }
+
+    /// Reserves: in one transaction, stores the order and takes the replica, which must still be
+    /// at `replica_version` and held by nobody; with a key, also claims the idempotency key.
+    pub async fn reserve(
+        &self,
+        order: &Order,
+        replica_version: u64,
+        key: Option<&str>,
+    ) -> Result<(), ReserveError> {
+        let put_order = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(order_to_item(order)))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(|e| StorageError(e.to_string()))?;
+        let take_ticket = Update::builder()
+            .table_name(&self.table)
+            .key("pk", s(&ticket_key(&order.ticket.id)))
+            .update_expression("SET orderId = :order")
+            .condition_expression(
+                "attribute_exists(pk) AND attribute_not_exists(orderId) AND version = :version",
+            )
+            .expression_attribute_values(":order", s(&order.id))
+            .expression_attribute_values(":version", n(replica_version))
+            .build()
+            .map_err(|e| StorageError(e.to_string()))?;
+        let mut request = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().put(put_order).build())
+            .transact_items(TransactWriteItem::builder().update(take_ticket).build());
+        if let Some(key) = key {
+            let claim = Put::builder()
+                .table_name(&self.table)
+                .item("pk", s(&idempotency_key(&order.user_id, key)))
+                .item("orderId", s(&order.id))
+                .condition_expression("attribute_not_exists(pk)")
+                .build()
+                .map_err(|e| StorageError(e.to_string()))?;
+            request = request.transact_items(TransactWriteItem::builder().put(claim).build());
+        }
+        match request.send().await {
+            Ok(_) => Ok(()),
+            Err(error) => {
+                let reasons: Vec<String> = error
+                    .as_service_error()
+                    .and_then(|e| match e {
+                        TransactWriteItemsError::TransactionCanceledException(cancelled) => {
+                            Some(cancelled)
+                        }
+                        _ => None,
+                    })
+                    .map(|e| {
+                        e.cancellation_reasons()
+                            .iter()
+                            .map(|r| r.code().unwrap_or("None").to_string())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if reasons.is_empty() {
+                    return Err(storage(error).into());
+                }
+                if reasons
+                    .get(2)
+                    .is_some_and(|code| code == "ConditionalCheckFailed")
+                {
+                    Err(ReserveError::KeyUsed)
+                } else if reasons
+                    .get(1)
+                    .is_some_and(|code| code == "ConditionalCheckFailed")
+                {
+                    Err(ReserveError::TicketChanged)
+                } else {
+                    Err(StorageError(format!("reservation cancelled: {reasons:?}")).into())
+                }
+            }
+        }
+    }
+
+    /// Cancels a `created` order at `version` and frees its ticket, in one transaction.
+    pub async fn cancel(&self, order: &Order, now: &str) -> Result<(), TransitionError> {
+        let cancel_order = Update::builder()
+            .table_name(&self.table)
+            .key("pk", s(&order_key(&order.id)))
+            .update_expression(
+                "SET #status = :cancelled, version = version + :one, updatedAt = :now",
+            )
+            .condition_expression("#status = :created AND version = :version")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":cancelled", s(Status::Cancelled.as_str()))
+            .expression_attribute_values(":created", s(Status::Created.as_str()))
+            .expression_attribute_values(":version", n(order.version))
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":now", s(now))
+            .build()
+            .map_err(|e| StorageError(e.to_string()))?;
+        let free_ticket = Update::builder()
+            .table_name(&self.table)
+            .key("pk", s(&ticket_key(&order.ticket.id)))
+            .update_expression("REMOVE orderId")
+            .condition_expression("orderId = :order")
+            .expression_attribute_values(":order", s(&order.id))
+            .build()
+            .map_err(|e| StorageError(e.to_string()))?;
+        self.client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().update(cancel_order).build())
+            .transact_items(TransactWriteItem::builder().update(free_ticket).build())
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|error| {
+                if error
+                    .as_service_error()
+                    .is_some_and(|e| e.is_transaction_canceled_exception())
+                {
+                    TransitionError::OrderChanged
+                } else {
+                    storage(error).into()
+                }
+            })
+    }
+
+    /// Stores the first version of a ticket's replica; false if it was there already.
+    pub async fn insert_replica(&self, ticket: &TicketReplica) -> Result<bool, StorageError> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(replica_to_item(ticket)))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(storage(e)),
+        }
+    }
+
+    /// Applies version `ticket.version` of a ticket if the replica holds the one before it.
+    /// Who holds the ticket is the orders side's own business and is left as it is.
+    pub async fn apply_ticket_version(&self, ticket: &TicketReplica) -> Result<bool, StorageError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(&ticket_key(&ticket.id)))
+            .update_expression("SET title = :title, price = :price, version = :version")
+            .condition_expression("version = :previous")
+            .expression_attribute_values(":title", s(&ticket.title))
+            .expression_attribute_values(":price", n(ticket.price.0))
+            .expression_attribute_values(":version", n(ticket.version))
+            .expression_attribute_values(":previous", n(ticket.version.saturating_sub(1)))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(storage(e)),
+        }
+    }
+}
+
+/// The table item of an order.
+pub fn order_to_item(order: &Order) -> HashMap<String, AttributeValue> {
+    HashMap::from([
+        ("pk".to_string(), s(&order_key(&order.id))),
+        ("id".to_string(), s(&order.id)),
+        ("status".to_string(), s(order.status.as_str())),
+        ("userId".to_string(), s(&order.user_id)),
+        ("expiresAt".to_string(), s(&order.expires_at)),
+        ("createdAt".to_string(), s(&order.created_at)),
+        ("updatedAt".to_string(), s(&order.created_at)),
+        ("version".to_string(), n(order.version)),
+        ("ticketId".to_string(), s(&order.ticket.id)),
+        ("ticketTitle".to_string(), s(&order.ticket.title)),
+        ("ticketPrice".to_string(), n(order.ticket.price.0)),
+    ])
+}
+
+fn text(item: &HashMap<String, AttributeValue>, name: &str) -> Result<String, StorageError> {
+    item.get(name)
+        .and_then(|v| v.as_s().ok())
+        .cloned()
+        .ok_or_else(|| StorageError(format!("item without {name}")))
+}
+
+fn count(item: &HashMap<String, AttributeValue>, name: &str) -> Result<u64, StorageError> {
+    item.get(name)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| StorageError(format!("item without {name}")))
+}
+
+/// An order from its table item (or stream image).
+pub fn order_from_item(item: &HashMap<String, AttributeValue>) -> Result<Order, StorageError> {
+    let status = text(item, "status")?;
+    Ok(Order {
+        id: text(item, "id")?,
+        status: Status::parse(&status)
+            .ok_or_else(|| StorageError(format!("unknown status {status}")))?,
+        user_id: text(item, "userId")?,
+        expires_at: text(item, "expiresAt")?,
+        created_at: text(item, "createdAt")?,
+        version: count(item, "version")?,
+        ticket: OrderedTicket {
+            id: text(item, "ticketId")?,
+            title: text(item, "ticketTitle")?,
+            price: Cents(count(item, "ticketPrice")?),
+        },
+    })
+}
+
+fn replica_to_item(ticket: &TicketReplica) -> HashMap<String, AttributeValue> {
+    let mut item = HashMap::from([
+        ("pk".to_string(), s(&ticket_key(&ticket.id))),
+        ("id".to_string(), s(&ticket.id)),
+        ("title".to_string(), s(&ticket.title)),
+        ("price".to_string(), n(ticket.price.0)),
+        ("version".to_string(), n(ticket.version)),
+    ]);
+    if let Some(order_id) = &ticket.order_id {
+        item.insert("orderId".to_string(), s(order_id));
+    }
+    item
+}
+
+fn replica_from_item(
+    item: &HashMap<String, AttributeValue>,
+) -> Result<TicketReplica, StorageError> {
+    Ok(TicketReplica {
+        id: text(item, "id")?,
+        title: text(item, "title")?,
+        price: Cents(count(item, "price")?),
+        version: count(item, "version")?,
+        order_id: text(item, "orderId").ok(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_order_item_round_trips() {
+        let order = Order {
+            id: "o-1".into(),
+            status: Status::Created,
+            user_id: "u-1".into(),
+            expires_at: "2026-11-26T12:15:00.000Z".into(),
+            created_at: "2026-11-26T12:00:00.000Z".into(),
+            version: 0,
+            ticket: OrderedTicket {
+                id: "t-1".into(),
+                title: "Concert".into(),
+                price: Cents(2500),
+            },
+        };
+        let item = order_to_item(&order);
+        assert_eq!(item["pk"], AttributeValue::S("ORDER#o-1".into()));
+        assert_eq!(order_from_item(&item).unwrap(), order);
+    }
+
+    #[test]
+    fn a_replica_item_round_trips() {
+        let replica = TicketReplica {
+            id: "t-1".into(),
+            title: "Concert".into(),
+            price: Cents(2500),
+            version: 3,
+            order_id: Some("o-1".into()),
+        };
+        assert_eq!(
+            replica_from_item(&replica_to_item(&replica)).unwrap(),
+            replica
+        );
+    }
+}

@@ -1,0 +1,70 @@
+// Pieces the order pages share: the status badge, the countdown to an order's
+// expiry, and the not-found state.
+
+import { h, link, whileShown } from '../dom';
+import { type Order, type OrderStatus, msLeft } from '../orders';
+import type { PageResult } from '../router';
+import { renderNotice } from './notice';
+
+export const EXPIRED_MESSAGE = 'Reservation expired';
+
+export const STATUS_LABELS: Record<OrderStatus, string> = {
+  created: 'Awaiting payment',
+  cancelled: 'Cancelled',
+  complete: 'Complete',
+};
+
+/** The status as a badge; `data-status` carries the raw value. */
+export function renderOrderStatus(status: OrderStatus): HTMLElement {
+  return h('span', { className: `badge badge-${status}`, attrs: { 'data-testid': 'order-status', 'data-status': status } }, [
+    STATUS_LABELS[status] ?? status,
+  ]);
+}
+
+/**
+ * Calls `onTick` with the time left on the order straight away and then each
+ * time the shown second changes, worked out afresh from expiresAt and the clock
+ * every time; once the time is up it calls `onExpired`, once, and stops. It
+ * also stops when `host` leaves the page. Returns a function that stops it early.
+ */
+export function startCountdown(
+  host: Element,
+  order: Pick<Order, 'expiresAt'>,
+  onTick: (ms: number) => void,
+  onExpired: () => void,
+): () => void {
+  const shown = whileShown(host);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+
+  function run(): void {
+    if (stopped || !shown()) return;
+    const left = msLeft(order);
+    if (left <= 0) {
+      stopped = true;
+      onExpired();
+      return;
+    }
+    onTick(left);
+    // Wake when the displayed (rounded-up) second changes.
+    timer = setTimeout(run, left % 1000 || 1000);
+  }
+
+  run();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}
+
+export function orderNotFound(): PageResult {
+  return {
+    title: 'Order not found',
+    content: renderNotice({
+      eyebrow: '404',
+      heading: 'Order not found',
+      body: ['There is no order at this address on your account. The link may be mistyped, or the order may belong to someone else.'],
+      actions: [link('/orders', 'My orders', 'btn btn-primary'), link('/tickets', 'Browse tickets', 'btn btn-secondary')],
+    }),
+  };
+}
