@@ -4,6 +4,7 @@
 #   PORT       where the app is served (default 3000)
 #   MOTO_PORT  where moto listens (default 4566)
 #   PARAMETER_OVERRIDES  template parameters, as for `sam deploy --parameter-overrides`
+#   ORDER_TTL_SECONDS    the payment window of an order (OrderTtlSeconds; default 900)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/local-env.sh"
 PORT="${PORT:-3000}"
@@ -30,7 +31,7 @@ AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT" \
 PORT="$PORT" \
 TEMPLATE="$ROOT/template.yaml" \
 WEB_DIST="$ROOT/web/dist" \
-PARAMETER_OVERRIDES="${PARAMETER_OVERRIDES:-JwtSecret=local-development-secret-not-for-production CookieSecure=false}" \
+PARAMETER_OVERRIDES="${PARAMETER_OVERRIDES:-JwtSecret=local-development-secret-not-for-production CookieSecure=false}${ORDER_TTL_SECONDS:+ OrderTtlSeconds=$ORDER_TTL_SECONDS}" \
   "$GATEWAY" &
 GATEWAY_PID=$!
 wait "$GATEWAY_PID"

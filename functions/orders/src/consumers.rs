@@ -1,8 +1,10 @@
 //! What orders consume: the tickets replica (in version order) and the expiry of orders.
 
 use crate::cancel::{cancel_order, Cancelled};
+use crate::context::SettleContext;
 use crate::expiry::ExpiryMessage;
 use crate::order::{is_expired, Status};
+use crate::store::TransitionError;
 use crate::store::{Orders, TicketReplica};
 use serde::Deserialize;
 use ticketing::consumer::ConsumerError;
@@ -129,4 +131,75 @@ pub async fn expire_order(orders: &Orders, message: ExpiryMessage) -> Result<(),
         }
     }
     Ok(())
+}
+
+/// What orders need of PaymentCreated.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentDetail {
+    /// The payment's id.
+    pub id: String,
+    pub order_id: String,
+}
+
+/// PaymentCreated: a `created` order becomes complete (its expiry schedule is dropped). For an
+/// order cancelled meanwhile the payment is recorded as rejected, once, which publishes
+/// OrderPaymentRejected so payments refunds it. A repeat changes nothing.
+pub async fn on_payment_created(
+    ctx: &SettleContext,
+    event: BusEvent<PaymentDetail>,
+) -> Result<(), ConsumerError> {
+    let payment = event.detail;
+    let Some(order) = ctx.orders.order(&payment.order_id).await.map_err(retry)? else {
+        return Err(ConsumerError::Permanent(format!(
+            "payment {} names unknown order {}",
+            payment.id, payment.order_id
+        )));
+    };
+    match order.status {
+        Status::Complete => {
+            tracing::info!(
+                order_id = order.id,
+                payment_id = payment.id,
+                "order already complete"
+            );
+            Ok(())
+        }
+        Status::Cancelled => {
+            let now = ticketing::time::now_rfc3339();
+            if ctx
+                .orders
+                .record_rejected_payment(&order, &payment.id, &now)
+                .await
+                .map_err(retry)?
+            {
+                tracing::info!(
+                    order_id = order.id,
+                    payment_id = payment.id,
+                    "payment for a cancelled order rejected"
+                );
+            }
+            Ok(())
+        }
+        Status::Created => match ctx
+            .orders
+            .complete(&order, &ticketing::time::now_rfc3339())
+            .await
+        {
+            Ok(()) => {
+                tracing::info!(
+                    order_id = order.id,
+                    payment_id = payment.id,
+                    "order complete"
+                );
+                ctx.expiry.delete(&order.id).await;
+                Ok(())
+            }
+            Err(TransitionError::OrderChanged) => Err(ConsumerError::Retry(format!(
+                "order {} changed meanwhile",
+                order.id
+            ))),
+            Err(TransitionError::Storage(error)) => Err(retry(error)),
+        },
+    }
 }

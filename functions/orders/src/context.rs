@@ -1,6 +1,6 @@
 //! What the orders functions build once per cold start.
 
-use crate::expiry::ExpirySchedules;
+use crate::expiry::{ExpirySchedules, ExpiryTarget};
 use crate::store::Orders;
 use ticketing::auth::SessionKeys;
 use ticketing::config::{self, ConfigError};
@@ -30,25 +30,62 @@ impl OrdersContext {
     }
 }
 
+/// What settles an order (cancel, payment): the table and the expiry schedules, so that a
+/// settled order's schedule is removed.
+pub struct SettleContext {
+    pub orders: Orders,
+    pub expiry: ExpirySchedules,
+}
+
+impl SettleContext {
+    /// `ORDERS_TABLE` and `EXPIRY_SCHEDULE_GROUP` from the environment.
+    pub async fn from_env() -> Result<Self, ConfigError> {
+        let sdk = ticketing::aws::sdk_config().await;
+        Ok(Self {
+            orders: Orders::new(
+                ticketing::aws::dynamodb(&sdk),
+                config::required("ORDERS_TABLE")?,
+            ),
+            expiry: ExpirySchedules::from_env(&sdk)?,
+        })
+    }
+}
+
+/// What the buyer's cancel needs: settling, and the session keys.
+pub struct CancelContext {
+    pub settle: SettleContext,
+    pub keys: SessionKeys,
+}
+
+impl CancelContext {
+    /// The settle context plus `JWT_SECRET`.
+    pub async fn from_env() -> Result<Self, ConfigError> {
+        Ok(Self {
+            keys: SessionKeys::from_env()?,
+            settle: SettleContext::from_env().await?,
+        })
+    }
+}
+
 /// Everything a reservation needs: the table, the keys, the expiry schedules and the window.
 pub struct ReserveContext {
     pub orders: Orders,
     pub keys: SessionKeys,
     pub expiry: ExpirySchedules,
+    pub target: ExpiryTarget,
     /// How long an order holds its ticket before it expires.
     pub ttl_seconds: u64,
 }
 
 impl ReserveContext {
     /// From `ORDERS_TABLE`, `JWT_SECRET`, `ORDER_TTL_SECONDS` (default 900), `EXPIRY_SCHEDULE_GROUP`,
-    /// `EXPIRY_QUEUE_ARN` and `SCHEDULER_ROLE_ARN`.
+    /// `EXPIRY_QUEUE_ARN`, `EXPIRY_DLQ_ARN` and `SCHEDULER_ROLE_ARN`.
     pub async fn from_env() -> Result<Self, ConfigError> {
         let sdk = ticketing::aws::sdk_config().await;
-        let expiry = ExpirySchedules {
-            client: ticketing::aws::scheduler(&sdk),
-            group: config::required("EXPIRY_SCHEDULE_GROUP")?,
+        let target = ExpiryTarget {
             queue_arn: config::required("EXPIRY_QUEUE_ARN")?,
             role_arn: config::required("SCHEDULER_ROLE_ARN")?,
+            dead_letter_arn: config::required("EXPIRY_DLQ_ARN")?,
         };
         Ok(Self {
             orders: Orders::new(
@@ -56,7 +93,8 @@ impl ReserveContext {
                 config::required("ORDERS_TABLE")?,
             ),
             keys: SessionKeys::from_env()?,
-            expiry,
+            expiry: ExpirySchedules::from_env(&sdk)?,
+            target,
             ttl_seconds: config::parsed_or("ORDER_TTL_SECONDS", 900u64)?,
         })
     }

@@ -1,8 +1,9 @@
 //! The events orders publish, derived from the Orders table's stream.
 
 use crate::order::Status;
-use crate::store::order_from_item;
+use crate::store::{order_from_item, REJECTION_PREFIX};
 use aws_sdk_dynamodb::types::AttributeValue;
+use std::collections::HashMap;
 use ticketing::events::OutgoingEvent;
 use ticketing::stream::StreamRecord;
 
@@ -10,16 +11,21 @@ use ticketing::stream::StreamRecord;
 pub const SOURCE: &str = "ticketing.orders";
 
 /// A new order is OrderCreated; a move to cancelled or complete is OrderCancelled or
-/// OrderCompleted. Replica and idempotency items publish nothing.
+/// OrderCompleted; a new rejected-payment record is OrderPaymentRejected. Replica and
+/// idempotency items publish nothing.
 pub fn order_event(record: &StreamRecord) -> Result<Option<OutgoingEvent>, String> {
     let Some(image) = &record.new_image else {
         return Ok(None);
     };
-    let is_order = image
+    let pk = image
         .get("pk")
         .and_then(|v| v.as_s().ok())
-        .is_some_and(|pk| pk.starts_with("ORDER#"));
-    if !is_order {
+        .cloned()
+        .unwrap_or_default();
+    if pk.starts_with(REJECTION_PREFIX) {
+        return rejection_event(record, image);
+    }
+    if !pk.starts_with("ORDER#") {
         return Ok(None);
     }
     let order = order_from_item(image).map_err(|e| e.to_string())?;
@@ -42,6 +48,29 @@ pub fn order_event(record: &StreamRecord) -> Result<Option<OutgoingEvent>, Strin
     Ok(Some(OutgoingEvent {
         source: SOURCE,
         detail_type,
+        detail,
+    }))
+}
+
+fn rejection_event(
+    record: &StreamRecord,
+    image: &HashMap<String, AttributeValue>,
+) -> Result<Option<OutgoingEvent>, String> {
+    if record.event_name != "INSERT" {
+        return Ok(None);
+    }
+    let text = |name: &str| {
+        image
+            .get(name)
+            .and_then(|v| v.as_s().ok())
+            .cloned()
+            .ok_or(format!("rejection without {name}"))
+    };
+    let detail =
+        serde_json::json!({ "paymentId": text("paymentId")?, "orderId": text("orderId")? });
+    Ok(Some(OutgoingEvent {
+        source: SOURCE,
+        detail_type: "OrderPaymentRejected",
         detail,
     }))
 }
@@ -102,6 +131,27 @@ mod tests {
                 .unwrap()
                 .detail_type,
             "OrderCompleted"
+        );
+    }
+
+    #[test]
+    fn a_rejected_payment_record_is_order_payment_rejected() {
+        let image = HashMap::from([
+            ("pk".to_string(), AttributeValue::S("REJECTION#p-1".into())),
+            ("paymentId".to_string(), AttributeValue::S("p-1".into())),
+            ("orderId".to_string(), AttributeValue::S("o-1".into())),
+        ]);
+        let record = StreamRecord {
+            event_name: "INSERT".into(),
+            sequence_number: "1".into(),
+            new_image: Some(image),
+            old_image: None,
+        };
+        let event = order_event(&record).unwrap().unwrap();
+        assert_eq!(event.detail_type, "OrderPaymentRejected");
+        assert_eq!(
+            event.detail,
+            serde_json::json!({"paymentId": "p-1", "orderId": "o-1"})
         );
     }
 

@@ -2,7 +2,8 @@
 //! `{"orderId"}` on the expiry queue, deleted by the scheduler once it has run.
 
 use aws_sdk_scheduler::types::{
-    ActionAfterCompletion, FlexibleTimeWindow, FlexibleTimeWindowMode, Target,
+    ActionAfterCompletion, DeadLetterConfig, FlexibleTimeWindow, FlexibleTimeWindowMode,
+    RetryPolicy, Target,
 };
 use ticketing::error::chain;
 use time::OffsetDateTime;
@@ -14,13 +15,19 @@ pub struct ExpiryMessage {
     pub order_id: String,
 }
 
-/// Creates and removes expiry schedules.
+/// Creates and removes the expiry schedules of one schedule group.
 #[derive(Clone)]
 pub struct ExpirySchedules {
     pub client: aws_sdk_scheduler::Client,
     pub group: String,
+}
+
+/// Where a fired expiry schedule delivers, as whom, and where undeliverable ones go.
+#[derive(Clone)]
+pub struct ExpiryTarget {
     pub queue_arn: String,
     pub role_arn: String,
+    pub dead_letter_arn: String,
 }
 
 /// The scheduler refused or could not be reached.
@@ -53,20 +60,43 @@ pub fn at_expression(moment: OffsetDateTime) -> String {
 }
 
 impl ExpirySchedules {
-    /// Schedules the expiry of `order_id` at `expires_at`.
+    /// The group named by `EXPIRY_SCHEDULE_GROUP`, with a client from `sdk`.
+    pub fn from_env(
+        sdk: &ticketing::aws::SdkConfig,
+    ) -> Result<Self, ticketing::config::ConfigError> {
+        Ok(Self {
+            client: ticketing::aws::scheduler(sdk),
+            group: ticketing::config::required("EXPIRY_SCHEDULE_GROUP")?,
+        })
+    }
+
+    /// Schedules the expiry of `order_id` at `expires_at`: delivered to `target`, retried for up
+    /// to an hour, then dead-lettered.
     pub async fn create(
         &self,
         order_id: &str,
         expires_at: OffsetDateTime,
+        target: &ExpiryTarget,
     ) -> Result<(), ScheduleError> {
         let input = serde_json::to_string(&ExpiryMessage {
             order_id: order_id.to_string(),
         })
         .map_err(|e| ScheduleError(e.to_string()))?;
         let target = Target::builder()
-            .arn(&self.queue_arn)
-            .role_arn(&self.role_arn)
+            .arn(&target.queue_arn)
+            .role_arn(&target.role_arn)
             .input(input)
+            .retry_policy(
+                RetryPolicy::builder()
+                    .maximum_retry_attempts(10)
+                    .maximum_event_age_in_seconds(3600)
+                    .build(),
+            )
+            .dead_letter_config(
+                DeadLetterConfig::builder()
+                    .arn(&target.dead_letter_arn)
+                    .build(),
+            )
             .build()
             .map_err(|e| ScheduleError(e.to_string()))?;
         let window = FlexibleTimeWindow::builder()
@@ -88,8 +118,9 @@ impl ExpirySchedules {
             .map_err(|e| ScheduleError(chain(&e)))
     }
 
-    /// Removes the schedule of an order that was never stored (best effort: a stray schedule
-    /// only makes expire-order look for an order that is not there).
+    /// Removes the schedule of an order that no longer needs it (never stored, cancelled or
+    /// complete). Best effort, and a missing schedule is fine: a stray one only makes
+    /// expire-order look at an order it leaves alone.
     pub async fn delete(&self, order_id: &str) {
         let result = self
             .client
@@ -98,12 +129,17 @@ impl ExpirySchedules {
             .group_name(&self.group)
             .send()
             .await;
-        if let Err(error) = result {
-            tracing::warn!(
+        match result {
+            Ok(_) => {}
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(|e| e.is_resource_not_found_exception()) => {}
+            Err(error) => tracing::warn!(
                 order_id,
                 error = chain(&error),
-                "could not delete an unused expiry schedule"
-            );
+                "could not delete an expiry schedule"
+            ),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The four order endpoints.
 
 use crate::cancel::{cancel_order as cancel_now, Cancelled};
-use crate::context::{OrdersContext, ReserveContext};
+use crate::context::{CancelContext, OrdersContext, ReserveContext};
 use crate::order::{Order, OrderedTicket, Status};
 use crate::store::ReserveError;
 use lambda_http::http::StatusCode;
@@ -28,20 +28,22 @@ pub async fn list_orders(ctx: &OrdersContext, request: Request) -> ApiResult {
 /// GET /api/orders/{id}: one of the caller's orders; anyone else's is 404, as if it did not exist.
 pub async fn get_order(ctx: &OrdersContext, request: Request) -> ApiResult {
     let user = require_user(&request, &ctx.keys)?;
-    let order = own_order(ctx, &request, &user.id).await?;
+    let order = find_own_order(&ctx.orders, &request, &user.id).await?;
     json(StatusCode::OK, &order)
 }
 
-/// DELETE /api/orders/{id}: cancels a `created` order (204); again is harmless; a complete one is 409.
-pub async fn cancel_order(ctx: &OrdersContext, request: Request) -> ApiResult {
+/// DELETE /api/orders/{id}: cancels a `created` order (204) and drops its expiry schedule;
+/// again is harmless; a complete one is 409.
+pub async fn cancel_order(ctx: &CancelContext, request: Request) -> ApiResult {
     let user = require_user(&request, &ctx.keys)?;
-    let order = own_order(ctx, &request, &user.id).await?;
-    match cancel_now(&ctx.orders, &order.id)
+    let order = find_own_order(&ctx.settle.orders, &request, &user.id).await?;
+    match cancel_now(&ctx.settle.orders, &order.id)
         .await
         .map_err(ApiError::internal)?
     {
         Cancelled::Now(_) => {
             tracing::info!(order_id = order.id, "order cancelled by its buyer");
+            ctx.settle.expiry.delete(&order.id).await;
             empty(StatusCode::NO_CONTENT)
         }
         Cancelled::Already => empty(StatusCode::NO_CONTENT),
@@ -108,7 +110,7 @@ pub async fn create_order(ctx: &ReserveContext, request: Request) -> ApiResult {
         // The schedule comes first: an order must never exist without its expiry. A schedule
         // without an order is harmless (expire-order finds nothing) and is removed below.
         ctx.expiry
-            .create(&order.id, expires)
+            .create(&order.id, expires, &ctx.target)
             .await
             .map_err(ApiError::internal)?;
         match ctx
@@ -158,8 +160,8 @@ pub async fn create_order(ctx: &ReserveContext, request: Request) -> ApiResult {
     }
 }
 
-async fn own_order(
-    ctx: &OrdersContext,
+async fn find_own_order(
+    orders: &crate::Orders,
     request: &Request,
     user_id: &str,
 ) -> Result<Order, ApiError> {
@@ -168,8 +170,7 @@ async fn own_order(
         .first("id")
         .and_then(|raw| uuid::Uuid::parse_str(raw).ok())
         .ok_or(ApiError::NotFound)?;
-    let order = ctx
-        .orders
+    let order = orders
         .order(&id.hyphenated().to_string())
         .await
         .map_err(ApiError::internal)?;

@@ -12,5 +12,5 @@ pub mod handlers;
 pub mod order;
 pub mod store;
 
-pub use context::{OrdersContext, ReserveContext};
+pub use context::{CancelContext, OrdersContext, ReserveContext, SettleContext};
 pub use store::Orders;

@@ -69,6 +69,9 @@ fn n(value: u64) -> AttributeValue {
     AttributeValue::N(value.to_string())
 }
 
+/// The key prefix of a rejected payment's record.
+pub const REJECTION_PREFIX: &str = "REJECTION#";
+
 /// The key of an order item.
 pub fn order_key(id: &str) -> String {
     format!("ORDER#{id}")
@@ -289,6 +292,77 @@ impl Orders {
                     storage(error).into()
                 }
             })
+    }
+
+    /// Completes a `created` order at its version (paid); the ticket stays held: it is sold.
+    pub async fn complete(&self, order: &Order, now: &str) -> Result<(), TransitionError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(&order_key(&order.id)))
+            .update_expression(
+                "SET #status = :complete, version = version + :one, updatedAt = :now",
+            )
+            .condition_expression("#status = :created AND version = :version")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":complete", s(Status::Complete.as_str()))
+            .expression_attribute_values(":created", s(Status::Created.as_str()))
+            .expression_attribute_values(":version", n(order.version))
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":now", s(now))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+            {
+                Err(TransitionError::OrderChanged)
+            }
+            Err(e) => Err(storage(e).into()),
+        }
+    }
+
+    /// Records that a payment arrived for an order that was cancelled meanwhile; its stream
+    /// record becomes OrderPaymentRejected. Once per payment: false if it was recorded before.
+    pub async fn record_rejected_payment(
+        &self,
+        order: &Order,
+        payment_id: &str,
+        now: &str,
+    ) -> Result<bool, StorageError> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", s(&format!("{REJECTION_PREFIX}{payment_id}")))
+            .item("paymentId", s(payment_id))
+            .item("orderId", s(&order.id))
+            .item("orderVersion", n(order.version))
+            .item("createdAt", s(now))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(storage(e)),
+        }
+    }
+
+    /// The order a payment was rejected for, if it was.
+    pub async fn rejected_payment(&self, payment_id: &str) -> Result<Option<String>, StorageError> {
+        let item = self
+            .get_item(format!("{REJECTION_PREFIX}{payment_id}"))
+            .await?;
+        Ok(item.and_then(|i| i.get("orderId").and_then(|v| v.as_s().ok()).cloned()))
     }
 
     /// Stores the first version of a ticket's replica; false if it was there already.

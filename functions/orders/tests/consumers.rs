@@ -2,7 +2,7 @@
 
 mod support;
 
-use orders::consumers::{expire_order, on_ticket_created, on_ticket_updated};
+use orders::consumers::{expire_order, on_payment_created, on_ticket_created, on_ticket_updated};
 use orders::expiry::ExpiryMessage;
 use orders::order::Status;
 use serde_json::json;
@@ -141,4 +141,94 @@ async fn expiry_before_the_window_closes_is_retried() {
         ctx.orders.order(&id).await.unwrap().unwrap().status,
         Status::Created
     );
+}
+
+fn payment_event(payment_id: &str, order_id: &str) -> BusEvent<orders::consumers::PaymentDetail> {
+    let body = json!({
+        "id": uuid::Uuid::new_v4().to_string(), "detail-type": "PaymentCreated", "source": "ticketing.payments",
+        "detail": {"id": payment_id, "orderId": order_id, "stripeId": "pi_123"}
+    });
+    BusEvent::from_body(&body.to_string()).unwrap()
+}
+
+#[tokio::test]
+async fn a_payment_completes_a_created_order_once() {
+    let ctx = fresh_context(900).await;
+    let ticket = known_ticket(&ctx, 100).await;
+    let (_, order) = reserve(&ctx, &user(), &ticket).await;
+    let id = order["id"].as_str().unwrap().to_string();
+    let settle = settle_context(&ctx);
+
+    on_payment_created(&settle, payment_event("p-1", &id))
+        .await
+        .unwrap();
+    on_payment_created(&settle, payment_event("p-1", &id))
+        .await
+        .unwrap();
+    let complete = ctx.orders.order(&id).await.unwrap().unwrap();
+    assert_eq!((complete.status, complete.version), (Status::Complete, 1));
+    assert!(
+        !schedule_exists(&ctx, &id).await,
+        "a complete order's expiry schedule is removed"
+    );
+    // the ticket stays held (sold), and expiry leaves the complete order alone
+    assert_eq!(
+        ctx.orders
+            .ticket(&ticket)
+            .await
+            .unwrap()
+            .unwrap()
+            .order_id
+            .as_deref(),
+        Some(id.as_str())
+    );
+    expire_order(
+        &ctx.orders,
+        ExpiryMessage {
+            order_id: id.clone(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        ctx.orders.order(&id).await.unwrap().unwrap().status,
+        Status::Complete
+    );
+}
+
+#[tokio::test]
+async fn a_payment_for_a_cancelled_order_is_recorded_as_rejected_once() {
+    let ctx = fresh_context(0).await;
+    let (_, order) = reserve(&ctx, &user(), &known_ticket(&ctx, 100).await).await;
+    let id = order["id"].as_str().unwrap().to_string();
+    expire_order(
+        &ctx.orders,
+        ExpiryMessage {
+            order_id: id.clone(),
+        },
+    )
+    .await
+    .unwrap();
+
+    let settle = settle_context(&ctx);
+    on_payment_created(&settle, payment_event("p-9", &id))
+        .await
+        .unwrap();
+    on_payment_created(&settle, payment_event("p-9", &id))
+        .await
+        .unwrap();
+    assert_eq!(
+        ctx.orders.order(&id).await.unwrap().unwrap().status,
+        Status::Cancelled,
+        "it stays cancelled"
+    );
+    let rejection = ctx.orders.rejected_payment("p-9").await.unwrap();
+    assert_eq!(rejection.as_deref(), Some(id.as_str()));
+    // an unknown order cannot be settled
+    let unknown = on_payment_created(
+        &settle,
+        payment_event("p-0", &uuid::Uuid::new_v4().to_string()),
+    )
+    .await;
+    assert!(matches!(unknown, Err(ConsumerError::Permanent(_))));
 }

@@ -19,6 +19,16 @@ async fn a_buyer_sees_only_their_own_orders() {
             .await
             .unwrap(),
     );
+    assert_eq!(
+        cancel_order(
+            &cancel_context(&ctx),
+            request("DELETE", None, None, first["id"].as_str(), &[])
+        )
+        .await
+        .unwrap_err()
+        .status_code(),
+        401
+    );
     let ids: Vec<_> = listed["orders"]
         .as_array()
         .unwrap()
@@ -65,14 +75,22 @@ async fn cancelling_frees_the_ticket_and_twice_is_harmless() {
     let ticket = known_ticket(&ctx, 100).await;
     let (_, order) = reserve(&ctx, &buyer, &ticket).await;
     let id = order["id"].as_str().unwrap();
-    let read = orders_context(&ctx);
+    let cancel = cancel_context(&ctx);
+    assert!(schedule_exists(&ctx, id).await);
 
     for _ in 0..2 {
-        let response = cancel_order(&read, request("DELETE", None, Some(&buyer), Some(id), &[]))
-            .await
-            .unwrap();
+        let response = cancel_order(
+            &cancel,
+            request("DELETE", None, Some(&buyer), Some(id), &[]),
+        )
+        .await
+        .unwrap();
         assert_eq!(response.status(), 204);
     }
+    assert!(
+        !schedule_exists(&ctx, id).await,
+        "a cancelled order's expiry schedule is removed"
+    );
     let cancelled = ctx.orders.order(id).await.unwrap().unwrap();
     assert_eq!(
         (cancelled.status, cancelled.version),
@@ -83,9 +101,12 @@ async fn cancelling_frees_the_ticket_and_twice_is_harmless() {
         None
     );
     // someone else can't cancel it (they don't even see it), and the freed ticket can be reserved again
-    let other = cancel_order(&read, request("DELETE", None, Some(&user()), Some(id), &[]))
-        .await
-        .unwrap_err();
+    let other = cancel_order(
+        &cancel,
+        request("DELETE", None, Some(&user()), Some(id), &[]),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(other.status_code(), 404);
     assert_eq!(reserve(&ctx, &user(), &ticket).await.0, 201);
 }
@@ -109,7 +130,7 @@ async fn a_complete_order_cannot_be_cancelled() {
         .unwrap();
 
     let error = cancel_order(
-        &orders_context(&ctx),
+        &cancel_context(&ctx),
         request("DELETE", None, Some(&buyer), Some(id), &[]),
     )
     .await

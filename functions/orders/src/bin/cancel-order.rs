@@ -3,6 +3,6 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     ticketing::telemetry::init();
-    let context = orders::OrdersContext::from_env().await?;
+    let context = orders::CancelContext::from_env().await?;
     ticketing::http::serve(context, orders::handlers::cancel_order).await
 }

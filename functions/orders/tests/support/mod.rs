@@ -3,9 +3,9 @@
 #![allow(dead_code)]
 
 use lambda_http::{Body, Request, RequestExt, Response};
-use orders::expiry::ExpirySchedules;
+use orders::expiry::{ExpirySchedules, ExpiryTarget};
 use orders::store::TicketReplica;
-use orders::{Orders, OrdersContext, ReserveContext};
+use orders::{CancelContext, Orders, OrdersContext, ReserveContext, SettleContext};
 use std::collections::HashMap;
 use ticketing::auth::{SessionKeys, SessionUser};
 use ticketing::money::Cents;
@@ -31,8 +31,11 @@ pub async fn fresh_context(ttl_seconds: u64) -> ReserveContext {
         expiry: ExpirySchedules {
             client: scheduler,
             group,
+        },
+        target: ExpiryTarget {
             queue_arn: "arn:aws:sqs:us-east-1:123456789012:expire-order-test".into(),
             role_arn: "arn:aws:iam::123456789012:role/scheduler-test".into(),
+            dead_letter_arn: "arn:aws:sqs:us-east-1:123456789012:expire-order-test-dlq".into(),
         },
         ttl_seconds,
     }
@@ -44,6 +47,34 @@ pub fn orders_context(ctx: &ReserveContext) -> OrdersContext {
         orders: ctx.orders.clone(),
         keys: ctx.keys.clone(),
     }
+}
+
+/// The settle context (payments, cancels) over the same table and schedule group.
+pub fn settle_context(ctx: &ReserveContext) -> SettleContext {
+    SettleContext {
+        orders: ctx.orders.clone(),
+        expiry: ctx.expiry.clone(),
+    }
+}
+
+/// The buyer's cancel context over the same table and schedule group.
+pub fn cancel_context(ctx: &ReserveContext) -> CancelContext {
+    CancelContext {
+        settle: settle_context(ctx),
+        keys: ctx.keys.clone(),
+    }
+}
+
+/// Whether the expiry schedule of an order exists.
+pub async fn schedule_exists(ctx: &ReserveContext, order_id: &str) -> bool {
+    ctx.expiry
+        .client
+        .get_schedule()
+        .group_name(&ctx.expiry.group)
+        .name(orders::expiry::schedule_name(order_id))
+        .send()
+        .await
+        .is_ok()
 }
 
 /// A user with a unique id.

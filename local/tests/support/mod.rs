@@ -1,0 +1,276 @@
+//! Test support: the real template on the real gateway, and a small HTTP client.
+// Each test binary uses a different part of this module.
+#![allow(dead_code)]
+
+use aws_sdk_eventbridge::types::{PutEventsRequestEntry, Target};
+use local::aws::Clients;
+use local::config::GatewayConfig;
+use local::startup::{self, RunningStack};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+pub const DEADLINE: Duration = Duration::from_secs(20);
+
+/// A running local stack of the real template.
+pub struct Stack {
+    pub running: RunningStack,
+    pub name: String,
+    pub clients: Clients,
+}
+
+impl Stack {
+    /// Starts the whole template as its own stack; `extra_parameters` are added to the overrides.
+    pub async fn start(extra_parameters: &str) -> Self {
+        let gateway = PathBuf::from(env!("CARGO_BIN_EXE_local-gateway"));
+        let functions = gateway.parent().unwrap().to_path_buf();
+        for binary in [
+            "create-ticket",
+            "get-ticket",
+            "update-ticket",
+            "publish-ticket-events",
+            "on-order-created",
+            "on-order-cancelled",
+            "signup",
+        ] {
+            assert!(
+                functions.join(binary).is_file(),
+                "{binary} is not built: run `cargo build --workspace` first"
+            );
+        }
+        let name = format!(
+            "tickets-{}",
+            &uuid::Uuid::new_v4().simple().to_string()[..10]
+        );
+        let template = Path::new(env!("CARGO_MANIFEST_DIR")).join("../template.yaml");
+        let vars: BTreeMap<&str, String> = BTreeMap::from([
+            ("AWS_ENDPOINT_URL", local::moto::ensure()),
+            ("PORT", "0".into()),
+            ("TEMPLATE", template.display().to_string()),
+            ("FUNCTIONS_DIR", functions.display().to_string()),
+            (
+                "WEB_DIST",
+                std::env::temp_dir().join("no-web").display().to_string(),
+            ),
+            ("STACK_NAME", name.clone()),
+            (
+                "PARAMETER_OVERRIDES",
+                format!("JwtSecret=test-secret-that-is-at-least-32-chars CookieSecure=false {extra_parameters}"),
+            ),
+            ("MAX_INSTANCES", "2".into()),
+        ]);
+        let config = GatewayConfig::from_lookup(|key| vars.get(key).cloned()).unwrap();
+        let running = startup::start(&config)
+            .await
+            .unwrap_or_else(|e| panic!("the stack starts: {e}"));
+        Stack {
+            running,
+            name,
+            clients: local::testing::clients().await,
+        }
+    }
+
+    pub fn bus(&self) -> String {
+        format!("{}-events", self.name)
+    }
+
+    /// An extra queue on the bus that receives every tickets event, so the test can read them.
+    pub async fn listen_to_ticket_events(&self) -> String {
+        let sqs = &self.clients.sqs;
+        let url = sqs
+            .create_queue()
+            .queue_name(format!("{}-listener", self.name))
+            .send()
+            .await
+            .unwrap()
+            .queue_url
+            .unwrap();
+        let arn = sqs
+            .get_queue_attributes()
+            .queue_url(&url)
+            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+            .send()
+            .await
+            .unwrap()
+            .attributes
+            .unwrap()[&aws_sdk_sqs::types::QueueAttributeName::QueueArn]
+            .clone();
+        let events = &self.clients.eventbridge;
+        let rule = format!("{}-listener", self.name);
+        events
+            .put_rule()
+            .name(&rule)
+            .event_bus_name(self.bus())
+            .event_pattern(json!({"source": ["ticketing.tickets"]}).to_string())
+            .send()
+            .await
+            .unwrap();
+        events
+            .put_targets()
+            .rule(&rule)
+            .event_bus_name(self.bus())
+            .targets(Target::builder().id("listener").arn(arn).build().unwrap())
+            .send()
+            .await
+            .unwrap();
+        url
+    }
+
+    /// Waits for an event on the listener queue that `wanted` accepts.
+    pub async fn wait_for_event(&self, queue_url: &str, wanted: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + DEADLINE;
+        let mut seen = Vec::new();
+        loop {
+            let received = self
+                .clients
+                .sqs
+                .receive_message()
+                .queue_url(queue_url)
+                .max_number_of_messages(10)
+                .send()
+                .await
+                .unwrap();
+            for message in received.messages() {
+                let event: Value = serde_json::from_str(message.body().unwrap()).unwrap();
+                if wanted(&event) {
+                    return event;
+                }
+                seen.push(event);
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no such event within {DEADLINE:?}; saw {seen:#?}"
+            );
+        }
+    }
+
+    pub async fn publish_order_event(&self, detail_type: &str, detail: Value) {
+        let output = self
+            .clients
+            .eventbridge
+            .put_events()
+            .entries(
+                PutEventsRequestEntry::builder()
+                    .event_bus_name(self.bus())
+                    .source("ticketing.orders")
+                    .detail_type(detail_type)
+                    .detail(detail.to_string())
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(output.failed_entry_count(), 0);
+    }
+
+    pub async fn http(
+        &self,
+        method: &str,
+        path: &str,
+        cookie: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Vec<String>, Value) {
+        http(self.running.port(), method, path, cookie, body).await
+    }
+
+    /// Signs up a new user named after `who` and this stack; returns the `session=...` cookie.
+    pub async fn sign_up(&self, who: &str) -> String {
+        let email = format!("{who}-{}@example.com", self.name);
+        let body = json!({"email": email, "password": "password123"});
+        let (status, cookies, _) = self
+            .http("POST", "/api/users/signup", None, Some(body))
+            .await;
+        assert_eq!(status, 201);
+        cookies[0].split(';').next().unwrap().to_string()
+    }
+
+    /// Lists a ticket for sale as the signed-in `seller`; returns it.
+    pub async fn sell(&self, seller: &str, title: &str, price: u64) -> Value {
+        let (status, _, ticket) = self
+            .http(
+                "POST",
+                "/api/tickets",
+                Some(seller),
+                Some(json!({"title": title, "price": price})),
+            )
+            .await;
+        assert_eq!(status, 201, "{ticket}");
+        ticket
+    }
+
+    /// Polls until `check` returns something, or fails the test naming `what`.
+    pub async fn eventually<T, F, Fut>(&self, what: &str, check: F) -> T
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Option<T>>,
+    {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            if let Some(value) = check().await {
+                return value;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{what} did not happen within {DEADLINE:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Polls a ticket until `done` accepts it.
+    pub async fn wait_for_ticket(&self, id: &str, done: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            let (_, _, ticket) = self
+                .http("GET", &format!("/api/tickets/{id}"), None, None)
+                .await;
+            if done(&ticket) {
+                return ticket;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "ticket never reached the expected state: {ticket}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+/// A minimal HTTP/1.1 exchange: status, Set-Cookie values and the JSON body.
+async fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    cookie: Option<&str>,
+    body: Option<Value>,
+) -> (u16, Vec<String>, Value) {
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let cookie = cookie
+        .map(|c| format!("cookie: {c}\r\n"))
+        .unwrap_or_default();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\ncontent-type: application/json\r\n{cookie}content-length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).await.unwrap();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let cookies = head
+        .lines()
+        .filter_map(|line| line.split_once(':'))
+        .filter(|(name, _)| name.eq_ignore_ascii_case("set-cookie"))
+        .map(|(_, value)| value.trim().to_string())
+        .collect();
+    (
+        status,
+        cookies,
+        serde_json::from_str(body).unwrap_or(Value::Null),
+    )
+}
