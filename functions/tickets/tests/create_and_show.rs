@@ -36,7 +36,7 @@ async fn bad_titles_and_prices_are_refused_with_the_field_named() {
     ];
     for (body, field) in cases {
         let request = Call::new("POST", "/api/tickets")
-            .as_user(&seller)
+            .signed_in_as(&seller)
             .body(body.clone())
             .build();
         let error = create_ticket(&ctx, request)
@@ -46,7 +46,7 @@ async fn bad_titles_and_prices_are_refused_with_the_field_named() {
         assert_eq!(error.errors()[0].field.as_deref(), Some(field), "{body}");
     }
     let request = Call::new("POST", "/api/tickets")
-        .as_user(&seller)
+        .signed_in_as(&seller)
         .raw_body("not json")
         .build();
     assert_eq!(

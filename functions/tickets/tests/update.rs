@@ -28,7 +28,7 @@ async fn the_owner_edits_and_the_version_goes_up() {
             &id,
             json!({"title": "Concert (front row)", "price": 3050, "version": 0}),
         )
-        .as_user(&seller)
+        .signed_in_as(&seller)
         .build(),
     )
     .await
@@ -47,7 +47,7 @@ async fn the_owner_edits_and_the_version_goes_up() {
     let response = update_ticket(
         &ctx,
         edit(&id, json!({"title": "Concert", "price": 3100}))
-            .as_user(&seller)
+            .signed_in_as(&seller)
             .build(),
     )
     .await
@@ -71,7 +71,7 @@ async fn refusals_in_the_order_a_client_needs_them() {
             .unwrap_or_else(|e| e.status_code())
     };
     assert_eq!(
-        status(update_ticket(&ctx, edit(&unknown, valid.clone()).as_user(&seller).build()).await),
+        status(update_ticket(&ctx, edit(&unknown, valid.clone()).signed_in_as(&seller).build()).await),
         404
     );
     assert_eq!(
@@ -79,7 +79,7 @@ async fn refusals_in_the_order_a_client_needs_them() {
         401
     );
     assert_eq!(
-        status(update_ticket(&ctx, edit(&id, valid.clone()).as_user(&stranger).build()).await),
+        status(update_ticket(&ctx, edit(&id, valid.clone()).signed_in_as(&stranger).build()).await),
         403
     );
     assert_eq!(
@@ -87,7 +87,7 @@ async fn refusals_in_the_order_a_client_needs_them() {
             update_ticket(
                 &ctx,
                 edit(&id, json!({"title": "", "price": 2600}))
-                    .as_user(&seller)
+                    .signed_in_as(&seller)
                     .build()
             )
             .await
@@ -99,7 +99,7 @@ async fn refusals_in_the_order_a_client_needs_them() {
             update_ticket(
                 &ctx,
                 edit(&id, json!({"title": "Concert", "price": 0}))
-                    .as_user(&seller)
+                    .signed_in_as(&seller)
                     .build()
             )
             .await
@@ -112,7 +112,7 @@ async fn refusals_in_the_order_a_client_needs_them() {
         .lock(&id, "order-1", 0, "2026-11-26T12:00:00.000Z")
         .await
         .unwrap();
-    let error = update_ticket(&ctx, edit(&id, valid).as_user(&seller).build())
+    let error = update_ticket(&ctx, edit(&id, valid).signed_in_as(&seller).build())
         .await
         .unwrap_err();
     assert_eq!(error.status_code(), 409);
@@ -130,7 +130,7 @@ async fn a_stale_version_is_a_conflict_in_the_body_or_if_match() {
     update_ticket(
         &ctx,
         edit(&id, json!({"title": "A", "price": 100, "version": 0}))
-            .as_user(&seller)
+            .signed_in_as(&seller)
             .build(),
     )
     .await
@@ -139,13 +139,13 @@ async fn a_stale_version_is_a_conflict_in_the_body_or_if_match() {
     let stale_body = update_ticket(
         &ctx,
         edit(&id, json!({"title": "B", "price": 100, "version": 0}))
-            .as_user(&seller)
+            .signed_in_as(&seller)
             .build(),
     )
     .await;
     assert_eq!(stale_body.unwrap_err().status_code(), 409);
     let stale_header = edit(&id, json!({"title": "B", "price": 100}))
-        .as_user(&seller)
+        .signed_in_as(&seller)
         .header("if-match", "\"0\"")
         .build();
     assert_eq!(
@@ -156,7 +156,7 @@ async fn a_stale_version_is_a_conflict_in_the_body_or_if_match() {
         409
     );
     let fresh_header = edit(&id, json!({"title": "B", "price": 100}))
-        .as_user(&seller)
+        .signed_in_as(&seller)
         .header("if-match", "\"1\"")
         .build();
     assert_eq!(
@@ -164,7 +164,7 @@ async fn a_stale_version_is_a_conflict_in_the_body_or_if_match() {
         2
     );
     let bad_version = edit(&id, json!({"title": "B", "price": 100, "version": "two"}))
-        .as_user(&seller)
+        .signed_in_as(&seller)
         .build();
     assert_eq!(
         update_ticket(&ctx, bad_version)

@@ -59,7 +59,7 @@ impl Call {
         self.body = Some(body.to_string());
         self
     }
-    pub fn as_user(mut self, user: &SessionUser) -> Self {
+    pub fn signed_in_as(mut self, user: &SessionUser) -> Self {
         self.user = Some(user.clone());
         self
     }
@@ -115,7 +115,7 @@ pub async fn sell(
     price: u64,
 ) -> serde_json::Value {
     let request = Call::new("POST", "/api/tickets")
-        .as_user(seller)
+        .signed_in_as(seller)
         .body(serde_json::json!({"title": title, "price": price}))
         .build();
     let response = tickets::handlers::create_ticket(ctx, request)
