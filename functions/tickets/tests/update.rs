@@ -71,7 +71,13 @@ async fn refusals_in_the_order_a_client_needs_them() {
             .unwrap_or_else(|e| e.status_code())
     };
     assert_eq!(
-        status(update_ticket(&ctx, edit(&unknown, valid.clone()).signed_in_as(&seller).build()).await),
+        status(
+            update_ticket(
+                &ctx,
+                edit(&unknown, valid.clone()).signed_in_as(&seller).build()
+            )
+            .await
+        ),
         404
     );
     assert_eq!(
@@ -79,7 +85,13 @@ async fn refusals_in_the_order_a_client_needs_them() {
         401
     );
     assert_eq!(
-        status(update_ticket(&ctx, edit(&id, valid.clone()).signed_in_as(&stranger).build()).await),
+        status(
+            update_ticket(
+                &ctx,
+                edit(&id, valid.clone()).signed_in_as(&stranger).build()
+            )
+            .await
+        ),
         403
     );
     assert_eq!(
