@@ -16,10 +16,10 @@ dev: deps build ## install what is missing, build, run the whole product on http
 	@echo "==> starting the local stack (Ctrl-C stops it)"
 	@scripts/stack.sh
 
-test: deps deps-browser build ## every check: Rust unit + integration, web unit, browser end-to-end, template lint
+test: deps deps-browser build ## every check: format, clippy, Rust unit + integration, web unit, browser end-to-end, template lint
 	@echo "==> formatting check"
 	cargo fmt --all --check
-	@$(MAKE) --no-print-directory test-rust test-web test-e2e lint-template
+	@$(MAKE) --no-print-directory lint test-rust test-web test-e2e
 	@echo "==> all checks passed"
 
 # ---------- install what is missing ----------
@@ -72,6 +72,7 @@ lint-template: deps-python ## cfn-lint on template.yaml
 	$(VENV)/bin/cfn-lint template.yaml
 
 lint: lint-template ## clippy (warnings are errors) and cfn-lint
+	@echo "==> clippy"
 	cargo clippy --workspace --all-targets -- -D warnings
 
 fmt: ## format the Rust code
