@@ -10,6 +10,7 @@ pub mod auth;
 pub mod aws;
 pub mod config;
 pub mod consumer;
+pub mod dynamo;
 pub mod dynamo_json;
 pub mod error;
 pub mod events;

@@ -4,6 +4,7 @@ use crate::credentials::Email;
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use std::collections::HashMap;
+use ticketing::dynamo::condition_failed;
 use ticketing::error::chain as error_chain;
 
 /// A user as stored.
@@ -57,14 +58,8 @@ impl Users {
             .await;
         match result {
             Ok(_) => Ok(()),
-            Err(error) => {
-                let error = error.into_service_error();
-                if error.is_conditional_check_failed_exception() {
-                    Err(InsertUserError::EmailTaken)
-                } else {
-                    Err(StorageError(error_chain(&error)).into())
-                }
-            }
+            Err(error) if condition_failed(&error) => Err(InsertUserError::EmailTaken),
+            Err(error) => Err(StorageError(error_chain(&error.into_service_error())).into()),
         }
     }
 

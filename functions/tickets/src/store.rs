@@ -6,6 +6,7 @@ use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use aws_sdk_dynamodb::Client;
 use std::collections::HashMap;
+use ticketing::dynamo::condition_failed;
 use ticketing::error::chain;
 use ticketing::money::Cents;
 
@@ -58,12 +59,7 @@ impl Tickets {
             .await;
         match result {
             Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
-            {
-                Err(StoreError::ConditionFailed)
-            }
+            Err(e) if condition_failed(&e) => Err(StoreError::ConditionFailed),
             Err(e) => Err(storage(e)),
         }
     }
@@ -220,12 +216,7 @@ impl Tickets {
                     .attributes()
                     .ok_or(StoreError::Storage("update returned no item".into()))?,
             ),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
-            {
-                Err(StoreError::ConditionFailed)
-            }
+            Err(e) if condition_failed(&e) => Err(StoreError::ConditionFailed),
             Err(e) => Err(storage(e)),
         }
     }
