@@ -1,22 +1,28 @@
 #!/usr/bin/env bash
-# Runs the whole product locally in the foreground: moto (AWS) and the local gateway
-# (functions, routes from template.yaml, the web app). Ctrl-C stops everything it started.
-#   PORT       where the app is served (default 3000)
-#   MOTO_PORT  where moto listens (default 4566)
+# Runs the whole product locally in the foreground: moto (AWS), the Stripe stand-in and the
+# local gateway (functions, routes from template.yaml, the web app). Ctrl-C stops everything it
+# started.
+#   PORT         where the app is served (default 3000)
+#   MOTO_PORT    where moto listens (default 4566)
+#   STRIPE_PORT  where the Stripe stand-in listens (default 12111)
 #   PARAMETER_OVERRIDES  template parameters, as for `sam deploy --parameter-overrides`
 #   ORDER_TTL_SECONDS    the payment window of an order (OrderTtlSeconds; default 900)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/local-env.sh"
 PORT="${PORT:-3000}"
 MOTO_PORT="${MOTO_PORT:-4566}"
+STRIPE_PORT="${STRIPE_PORT:-12111}"
 GATEWAY="$CARGO_TARGET_DIR/debug/local-gateway"
+STRIPE_STANDIN="$CARGO_TARGET_DIR/debug/stripe-standin"
 [ -x "$GATEWAY" ] || { echo "the local gateway is not built: run 'make build' first" >&2; exit 1; }
+[ -x "$STRIPE_STANDIN" ] || { echo "the Stripe stand-in is not built: run 'make build' first" >&2; exit 1; }
 [ -f "$ROOT/web/dist/index.html" ] || { echo "the web app is not built: run 'make build' first" >&2; exit 1; }
 
 mkdir -p "$ROOT/.local"
 cleanup() {
   trap - EXIT INT TERM
   [ -n "${GATEWAY_PID:-}" ] && kill "$GATEWAY_PID" 2>/dev/null && wait "$GATEWAY_PID" 2>/dev/null
+  [ -n "${STRIPE_PID:-}" ] && kill "$STRIPE_PID" 2>/dev/null && wait "$STRIPE_PID" 2>/dev/null
   [ -n "${MOTO_PID:-}" ] && kill "$MOTO_PID" 2>/dev/null && wait "$MOTO_PID" 2>/dev/null
   echo "stack: stopped"
 }
@@ -26,12 +32,36 @@ echo "stack: starting moto (DynamoDB, SQS, EventBridge, Scheduler) on 127.0.0.1:
 start_moto "$MOTO_PORT" "$ROOT/.local/moto-$MOTO_PORT.log"
 echo "stack: moto is ready (log: .local/moto-$MOTO_PORT.log)"
 
+# Test-mode keys of the stand-in; nothing here is a real Stripe secret.
+STRIPE_SECRET_KEY="sk_test_local"
+STRIPE_PUBLISHABLE_KEY="pk_test_local"
+STRIPE_BASE="http://127.0.0.1:$STRIPE_PORT/"
+echo "stack: starting the Stripe stand-in on 127.0.0.1:$STRIPE_PORT"
+"$STRIPE_STANDIN" --port "$STRIPE_PORT" --secret-key "$STRIPE_SECRET_KEY" \
+  --publishable-key "$STRIPE_PUBLISHABLE_KEY" >"$ROOT/.local/stripe-$STRIPE_PORT.log" 2>&1 &
+STRIPE_PID=$!
+deadline=$((SECONDS + 30))
+until curl -fs -o /dev/null "${STRIPE_BASE}v3/" 2>/dev/null; do
+  kill -0 "$STRIPE_PID" 2>/dev/null || { echo "the Stripe stand-in did not start:" >&2; cat "$ROOT/.local/stripe-$STRIPE_PORT.log" >&2; exit 1; }
+  [ "$SECONDS" -lt "$deadline" ] || { echo "the Stripe stand-in did not answer within 30 s" >&2; exit 1; }
+  sleep 0.1
+done
+# Register the webhook endpoint, as one would in Stripe's dashboard; the stand-in answers with
+# the endpoint's signing secret, which the webhook function verifies signatures with.
+WEBHOOK_URL="http://127.0.0.1:$PORT/api/webhooks/stripe"
+STRIPE_WEBHOOK_SECRET="$(curl -fsS "${STRIPE_BASE}v1/webhook_endpoints" \
+  -u "$STRIPE_SECRET_KEY:" -d url="$WEBHOOK_URL" -d 'enabled_events[]=*' \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')"
+echo "stack: Stripe stand-in ready, sending webhooks to $WEBHOOK_URL (log: .local/stripe-$STRIPE_PORT.log)"
+STRIPE_PARAMETERS="StripeSecretKey=$STRIPE_SECRET_KEY StripePublishableKey=$STRIPE_PUBLISHABLE_KEY"
+STRIPE_PARAMETERS+=" StripeWebhookSecret=$STRIPE_WEBHOOK_SECRET StripeApiBase=$STRIPE_BASE StripeJsUrl=${STRIPE_BASE}v3/"
+
 echo "stack: starting the local gateway on port $PORT"
 AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT" \
 PORT="$PORT" \
 TEMPLATE="$ROOT/template.yaml" \
 WEB_DIST="$ROOT/web/dist" \
-PARAMETER_OVERRIDES="${PARAMETER_OVERRIDES:-JwtSecret=local-development-secret-not-for-production CookieSecure=false}${ORDER_TTL_SECONDS:+ OrderTtlSeconds=$ORDER_TTL_SECONDS}" \
+PARAMETER_OVERRIDES="${PARAMETER_OVERRIDES:-JwtSecret=local-development-secret-not-for-production CookieSecure=false}${ORDER_TTL_SECONDS:+ OrderTtlSeconds=$ORDER_TTL_SECONDS} $STRIPE_PARAMETERS" \
   "$GATEWAY" &
 GATEWAY_PID=$!
 wait "$GATEWAY_PID"

@@ -595,7 +595,7 @@ mod tests {
             .rule("TicketsOnOrderCreatedRule")
             .expect("TicketsOnOrderCreatedRule");
         assert_eq!(rule.targets[0].id, "tickets-on-order-created");
-        let consumer = template.function("OnOrderCreatedFunction").unwrap();
+        let consumer = template.function("TicketsOnOrderCreatedFunction").unwrap();
         assert_eq!(consumer.sqs_sources.len(), 1);
         assert!(consumer.sqs_sources[0].report_batch_item_failures);
         let publisher = template.function("PublishTicketEventsFunction").unwrap();

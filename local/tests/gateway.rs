@@ -55,7 +55,9 @@ impl RunningGateway {
             .env("STACK_NAME", format!("gateway-test-{}", &id[..12]))
             .env(
                 "PARAMETER_OVERRIDES",
-                "JwtSecret=test-secret-that-is-at-least-32-chars CookieSecure=false",
+                "JwtSecret=test-secret-that-is-at-least-32-chars CookieSecure=false \
+                 StripeSecretKey=sk_test_unused StripeWebhookSecret=whsec_unused \
+                 StripePublishableKey=pk_test_unused",
             )
             .env("MAX_INSTANCES", "2")
             .stdin(Stdio::null())

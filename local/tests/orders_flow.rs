@@ -60,7 +60,7 @@ async fn buyers_race_one_wins_and_the_unpaid_order_expires_and_frees_the_ticket(
     let order_id = order["id"].as_str().unwrap().to_string();
     assert_eq!(order["status"], "created");
 
-    // the tickets side locks it (OrderCreated -> on-order-created) and it leaves the list
+    // the tickets side locks it (OrderCreated -> tickets-on-order-created) and it leaves the list
     stack
         .wait_for_ticket(&id, |t| t["orderId"] == order_id.as_str())
         .await;

@@ -44,7 +44,7 @@ async fn a_ticket_travels_from_http_to_the_bus_and_order_events_lock_and_free_it
     assert_eq!(created["source"], "ticketing.tickets");
     assert_eq!(created["detail"], ticket);
 
-    // WHEN an order for it is created, OnOrderCreatedFunction (rule -> queue -> consumer) locks it
+    // WHEN an order for it is created, TicketsOnOrderCreatedFunction (rule -> queue -> consumer) locks it
     let order = json!({"id": "order-1", "version": 0, "status": "created", "ticket": {"id": id, "price": 2500}});
     stack
         .publish_order_event("OrderCreated", order.clone())

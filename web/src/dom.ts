@@ -57,3 +57,24 @@ export function whileShown(element: Element, grace = 10): () => boolean {
     return !seen && ++misses <= grace;
   };
 }
+
+/**
+ * Calls `callback` once `element` has left the page (as whileShown decides),
+ * looking every `intervalMs`: the clean-up hook pages otherwise lack, for
+ * things a timer can't stop by itself, such as a card form drawn by Stripe.js.
+ * Returns a function that stops watching without calling it.
+ */
+export function onLeave(element: Element, callback: () => void, intervalMs = 1000): () => void {
+  const shown = whileShown(element);
+  shown(); // an element already on the page counts as seen, so leaving is noticed at the first check
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  function check(): void {
+    if (shown()) {
+      timer = setTimeout(check, intervalMs);
+      return;
+    }
+    callback();
+  }
+  timer = setTimeout(check, intervalMs);
+  return () => clearTimeout(timer);
+}

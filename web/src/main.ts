@@ -13,6 +13,7 @@
  *   pages/          one module per route
  *   tickets.ts      the tickets API; money.ts formats and parses prices (integer cents)
  *   orders.ts       the orders API and the time left on a reservation
+ *   payments.ts     the payments API (a Stripe PaymentIntent per order); stripe.ts loads Stripe.js
  *
  * Commands: npm run dev | build | test (vitest) | e2e (Playwright, needs
  * ../scripts/stack.sh and a prior build) | typecheck.
@@ -25,6 +26,7 @@ import { homePage } from './pages/home';
 import { notFoundPage } from './pages/not-found';
 import { orderPage } from './pages/order';
 import { ordersPage } from './pages/orders';
+import { paymentPage } from './pages/payment';
 import { sellTicketPage } from './pages/sell-ticket';
 import { signinPage } from './pages/signin';
 import { signupPage } from './pages/signup';
@@ -44,6 +46,7 @@ const routes: Route[] = [
   { path: '/tickets/:id/edit', page: editTicketPage },
   { path: '/orders', page: ordersPage },
   { path: '/orders/:id', page: orderPage },
+  { path: '/orders/:id/payment', page: paymentPage },
 ];
 
 function requireElement(id: string): HTMLElement {

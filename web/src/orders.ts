@@ -22,6 +22,11 @@ export function orderPath(id: string): string {
   return `/orders/${encodeURIComponent(id)}`;
 }
 
+/** Where the buyer pays for the order by card. */
+export function orderPaymentPath(id: string): string {
+  return `${orderPath(id)}/payment`;
+}
+
 function apiPath(id: string): string {
   return `/api${orderPath(id)}`;
 }

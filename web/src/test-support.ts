@@ -3,6 +3,8 @@
 import { vi } from 'vitest';
 import type { PageRenderer, PageView, RouteContext } from './router';
 import type { Order } from './orders';
+import type { Payment } from './payments';
+import type { PaymentIntentResult, Stripe, StripeCardChangeEvent, StripeCardElement } from './stripe';
 import type { Ticket } from './tickets';
 
 export type Reply = { status: number; body?: unknown };
@@ -89,4 +91,63 @@ export function makeOrder(overrides: Partial<Order> = {}): Order {
 /** The headers fetch was called with on its `index`th call. */
 export function requestHeaders(fetchMock: ReturnType<typeof serve>, index: number): Record<string, string> {
   return (fetchMock.mock.calls[index]?.[1]?.headers ?? {}) as Record<string, string>;
+}
+
+/** POST /api/payments's answer for makeOrder()'s order, with whatever differs for the test. */
+export function makePayment(overrides: Partial<Payment> = {}): Payment {
+  return {
+    id: 'pi_1',
+    orderId: 'o1',
+    clientSecret: 'pi_1_secret_abc',
+    amount: 2500,
+    currency: 'usd',
+    publishableKey: 'pk_test_1',
+    stripeJsUrl: 'https://js.stripe.test/v3/',
+    ...overrides,
+  };
+}
+
+export const SUCCEEDED: PaymentIntentResult = { paymentIntent: { id: 'pi_1', status: 'succeeded', amount: 2500, currency: 'usd' } };
+
+/** A decline as Stripe.js reports it. */
+export function declined(message: string, declineCode = 'generic_decline'): PaymentIntentResult {
+  return { error: { type: 'card_error', code: 'card_declined', decline_code: declineCode, message } };
+}
+
+/**
+ * Puts a fake Stripe.js on window: `Stripe(key)` gives a client whose card
+ * element draws one input where it is mounted, and whose confirmCardPayment
+ * answers `results` in order, the last one repeating. `change` plays a change
+ * event from the card element.
+ */
+export function fakeStripe(results: PaymentIntentResult[] = [SUCCEEDED]) {
+  const listeners: ((event: StripeCardChangeEvent) => void)[] = [];
+  const card: StripeCardElement = {
+    mount: vi.fn((target: HTMLElement | string) => {
+      const input = document.createElement('input');
+      input.setAttribute('aria-label', 'Card number');
+      (typeof target === 'string' ? document.querySelector(target) : target)?.append(input);
+    }),
+    unmount: vi.fn(),
+    destroy: vi.fn(),
+    on: vi.fn((_event: 'change', handler: (event: StripeCardChangeEvent) => void) => {
+      listeners.push(handler);
+      return card;
+    }),
+  };
+  const create = vi.fn(() => card);
+  let answered = 0;
+  const confirmCardPayment = vi.fn(async () => results[Math.min(answered++, results.length - 1)] as PaymentIntentResult);
+  const stripe: Stripe = { elements: vi.fn(() => ({ create })), confirmCardPayment };
+  const constructor = vi.fn((_publishableKey: string) => stripe);
+  vi.stubGlobal('Stripe', constructor);
+  return {
+    Stripe: constructor,
+    create,
+    card,
+    confirmCardPayment,
+    change: (event: Partial<StripeCardChangeEvent>) => {
+      for (const listener of listeners) listener({ elementType: 'card', empty: false, complete: false, ...event });
+    },
+  };
 }

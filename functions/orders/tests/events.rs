@@ -108,7 +108,7 @@ async fn the_queue_events_drive_the_consumers_through_the_sqs_driver() {
     );
     assert_eq!(
         ctx.orders
-            .rejected_payment("5d41402a-bc4b-4a76-b971-9d911017c592")
+            .rejected_payment("pi_3QexampleA1b2C3d4")
             .await
             .unwrap()
             .as_deref(),

@@ -58,7 +58,7 @@ async fn the_order_events_lock_and_unlock_through_the_sqs_driver() {
     // WHEN the SQS batches are handled as Lambda would hand them over
     let locked = ticketing::consumer::handle_batch(
         &ctx.tickets,
-        with_ticket("on-order-created.json"),
+        with_ticket("tickets-on-order-created.json"),
         &on_order_created,
     )
     .await;
@@ -66,7 +66,7 @@ async fn the_order_events_lock_and_unlock_through_the_sqs_driver() {
     assert!(ctx.tickets.get(id).await.unwrap().unwrap().is_reserved());
     let freed = ticketing::consumer::handle_batch(
         &ctx.tickets,
-        with_ticket("on-order-cancelled.json"),
+        with_ticket("tickets-on-order-cancelled.json"),
         &on_order_cancelled,
     )
     .await;

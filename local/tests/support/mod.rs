@@ -31,8 +31,8 @@ impl Stack {
             "get-ticket",
             "update-ticket",
             "publish-ticket-events",
-            "on-order-created",
-            "on-order-cancelled",
+            "tickets-on-order-created",
+            "tickets-on-order-cancelled",
             "signup",
         ] {
             assert!(
@@ -57,7 +57,11 @@ impl Stack {
             ("STACK_NAME", name.clone()),
             (
                 "PARAMETER_OVERRIDES",
-                format!("JwtSecret=test-secret-that-is-at-least-32-chars CookieSecure=false {extra_parameters}"),
+                format!(
+                    "JwtSecret=test-secret-that-is-at-least-32-chars CookieSecure=false \
+                     StripeSecretKey=sk_test_unused StripeWebhookSecret=whsec_unused \
+                     StripePublishableKey=pk_test_unused {extra_parameters}"
+                ),
             ),
             ("MAX_INSTANCES", "2".into()),
         ]);

@@ -1,12 +1,16 @@
 // Pieces the order pages share: the status badge, the countdown to an order's
-// expiry, and the not-found state.
+// expiry and its wording, and the not-found state.
 
 import { h, link, whileShown } from '../dom';
-import { type Order, type OrderStatus, msLeft } from '../orders';
+import { type Order, type OrderStatus, formatTimeLeft, msLeft } from '../orders';
 import type { PageResult } from '../router';
 import { renderNotice } from './notice';
 
 export const EXPIRED_MESSAGE = 'Reservation expired';
+
+export function timeLeftText(ms: number): string {
+  return `Time left to pay: ${formatTimeLeft(ms)}`;
+}
 
 export const STATUS_LABELS: Record<OrderStatus, string> = {
   created: 'Awaiting payment',

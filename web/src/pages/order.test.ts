@@ -11,6 +11,7 @@ const GET = 'GET /api/orders/o1';
 const context = () => routeContext('/orders/o1', { id: 'o1' });
 const button = (name: string) =>
   Array.from(document.querySelectorAll('button')).find((b) => b.textContent === name) as HTMLButtonElement | undefined;
+const payLink = () => Array.from(document.querySelectorAll('a')).find((a) => a.textContent === 'Pay');
 const status = () => document.querySelector('[data-testid="order-status"]');
 const timer = () => document.querySelector<HTMLElement>('[data-testid="time-left"]') as HTMLElement;
 const gets = (fetchMock: ReturnType<typeof serve>) => requests(fetchMock).filter((request) => request.call === GET).length;
@@ -46,6 +47,7 @@ describe('orderPage', () => {
     expect(timer().hidden).toBe(false);
     expect(timer().textContent).toBe('Time left to pay: 14:59');
     expect(button('Cancel order')).toBeDefined();
+    expect(payLink()?.getAttribute('href')).toBe('/orders/o1/payment');
   });
 
   it('counts down every second from expiresAt and the clock, not from a counter of its own', async () => {
@@ -81,6 +83,7 @@ describe('orderPage', () => {
     await vi.advanceTimersByTimeAsync(1000);
     expect(timer().textContent).toBe(EXPIRED_MESSAGE);
     expect(button('Cancel order')).toBeUndefined();
+    expect(payLink()).toBeUndefined();
     expect(gets(fetchMock)).toBe(2); // refetched straight away: still created
 
     await vi.advanceTimersByTimeAsync(2000);
@@ -115,6 +118,7 @@ describe('orderPage', () => {
 
     await mountPage(orderPage, context());
     expect(timer().textContent).toBe(EXPIRED_MESSAGE);
+    expect(payLink()).toBeUndefined();
 
     await vi.waitFor(() => expect(status()?.textContent).toBe('Cancelled'));
     expect(gets(fetchMock)).toBe(2);
@@ -140,9 +144,12 @@ describe('orderPage', () => {
 
     button('Cancel order')?.click();
     expect(button('Cancel order')).toBeUndefined();
+    expect(payLink()).toBeUndefined();
     expect(document.activeElement).toBe(button('Yes, cancel order'));
     button('Keep order')?.click();
     expect(button('Yes, cancel order')).toBeUndefined();
+    expect(payLink()).toBeDefined();
+    expect(document.activeElement).toBe(button('Cancel order'));
     expect(requests(fetchMock).map((request) => request.call)).toEqual([GET]);
 
     button('Cancel order')?.click();
@@ -155,6 +162,7 @@ describe('orderPage', () => {
     expect(status()?.getAttribute('data-status')).toBe('cancelled');
     expect(timer().hidden).toBe(true);
     expect(button('Cancel order')).toBeUndefined();
+    expect(payLink()).toBeUndefined();
     expect(document.querySelector('[role="status"]')?.textContent).toBe(CANCELLED_MESSAGE);
 
     // The countdown is over: no expiry, no polling.
@@ -190,12 +198,14 @@ describe('orderPage', () => {
     expect(status()?.textContent).toBe('Awaiting payment');
   });
 
-  it('shows a finished order without countdown or Cancel', async () => {
+  it('shows a paid order as complete, without countdown, Pay or Cancel', async () => {
     serve({ [GET]: { status: 200, body: makeOrder({ status: 'complete' }) } });
     await mountPage(orderPage, context());
     expect(status()?.textContent).toBe('Complete');
+    expect(status()?.getAttribute('data-status')).toBe('complete');
     expect(timer().hidden).toBe(true);
     expect(button('Cancel order')).toBeUndefined();
+    expect(payLink()).toBeUndefined();
     expect(vi.getTimerCount()).toBe(0);
   });
 

@@ -1,9 +1,9 @@
 import { ApiError, errorsFrom } from '../api';
-import { EXPIRED_MESSAGE, orderNotFound, renderOrderStatus, startCountdown } from '../components/order-views';
+import { EXPIRED_MESSAGE, orderNotFound, renderOrderStatus, startCountdown, timeLeftText } from '../components/order-views';
 import { loadFailed, renderDate } from '../components/ticket-views';
 import { h, link, whileShown } from '../dom';
 import { formatCents } from '../money';
-import { type Order, cancelOrder, formatTimeLeft, getOrder } from '../orders';
+import { type Order, cancelOrder, getOrder, orderPaymentPath } from '../orders';
 import { type PageResult, type RouteContext, withNext } from '../router';
 import { getCurrentUser } from '../session';
 import { ticketPath } from '../tickets';
@@ -14,10 +14,6 @@ export const CONFIRM_CANCEL_MESSAGE = 'Cancel this order? The ticket will be rel
 /** After the countdown runs out the server cancels the order soon after; ask this often, this many times (~30 s). */
 export const EXPIRY_POLL_MS = 2000;
 export const EXPIRY_POLL_ATTEMPTS = 15;
-
-export function timeLeftText(ms: number): string {
-  return `Time left to pay: ${formatTimeLeft(ms)}`;
-}
 
 export async function orderPage(context: RouteContext): Promise<PageResult> {
   const { path } = context;
@@ -86,7 +82,7 @@ function renderOrder(initial: Order, { path, navigate }: RouteContext): HTMLElem
     failure.hidden = false;
   }
 
-  /** Shows `order` as it now is; a `created` one gets the countdown and the Cancel button. */
+  /** Shows `order` as it now is; a `created` one gets the countdown and the Pay and Cancel buttons. */
   function paint(next: Order): void {
     order = next;
     stopCountdown();
@@ -97,7 +93,7 @@ function renderOrder(initial: Order, { path, navigate }: RouteContext): HTMLElem
     timeLeft.removeAttribute('aria-live');
     if (order.status !== 'created') return;
 
-    actions.replaceChildren(cancelButton());
+    actions.replaceChildren(...openActions());
     stopCountdown = startCountdown(
       section,
       order,
@@ -133,6 +129,11 @@ function renderOrder(initial: Order, { path, navigate }: RouteContext): HTMLElem
     void poll();
   }
 
+  /** What a buyer can do with an order awaiting payment; `expired` takes them away again. */
+  function openActions(): HTMLElement[] {
+    return [link(orderPaymentPath(order.id), 'Pay', 'btn btn-primary'), cancelButton()];
+  }
+
   function cancelButton(): HTMLButtonElement {
     const button = h('button', { className: 'btn btn-secondary', attrs: { type: 'button' } }, ['Cancel order']);
     button.addEventListener('click', () => {
@@ -156,7 +157,7 @@ function renderOrder(initial: Order, { path, navigate }: RouteContext): HTMLElem
     ]);
 
     no.addEventListener('click', () => {
-      actions.replaceChildren(cancelButton());
+      actions.replaceChildren(...openActions());
       actions.querySelector<HTMLButtonElement>('button')?.focus();
     });
     yes.addEventListener('click', async () => {

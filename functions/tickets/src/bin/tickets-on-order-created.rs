@@ -1,4 +1,4 @@
-//! OnOrderCreatedFunction: OrderCreated (via SQS) -> the ticket is locked.
+//! TicketsOnOrderCreatedFunction: OrderCreated (via SQS) -> the ticket is locked.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {

@@ -1,4 +1,4 @@
-//! OnOrderCancelledFunction: OrderCancelled (via SQS) -> the ticket is unlocked.
+//! TicketsOnOrderCancelledFunction: OrderCancelled (via SQS) -> the ticket is unlocked.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {

@@ -1,0 +1,8 @@
+//! PaymentsOnOrderCompletedFunction: OrderCompleted (via SQS) -> the order is paid.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    ticketing::telemetry::init();
+    let payments = payments::Payments::from_env().await?;
+    ticketing::consumer::serve(payments, payments::consumers::on_order_changed).await
+}

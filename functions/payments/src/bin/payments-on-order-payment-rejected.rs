@@ -1,0 +1,8 @@
+//! PaymentsOnOrderPaymentRejectedFunction: OrderPaymentRejected (via SQS) -> the payment is refunded.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    ticketing::telemetry::init();
+    let context = payments::RefundContext::from_env().await?;
+    ticketing::consumer::serve(context, payments::consumers::on_order_payment_rejected).await
+}

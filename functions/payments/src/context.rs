@@ -1,0 +1,77 @@
+//! What the payments functions build once per cold start.
+
+use crate::store::Payments;
+use crate::stripe_api::StripeApi;
+use ticketing::auth::SessionKeys;
+use ticketing::config::{self, ConfigError};
+
+impl Payments {
+    /// The table named by `PAYMENTS_TABLE`, with a client from the environment.
+    pub async fn from_env() -> Result<Self, ConfigError> {
+        let table = config::required("PAYMENTS_TABLE")?;
+        let sdk = ticketing::aws::sdk_config().await;
+        Ok(Self::new(ticketing::aws::dynamodb(&sdk), table))
+    }
+}
+
+/// What starting a payment needs: the table, the session keys, Stripe, and what the browser
+/// needs to load Stripe.js.
+pub struct CreatePaymentContext {
+    pub payments: Payments,
+    pub keys: SessionKeys,
+    pub stripe: StripeApi,
+    /// Stripe's publishable key (`pk_...`), handed to the browser.
+    pub publishable_key: String,
+    /// Where the browser loads Stripe.js from.
+    pub stripe_js_url: String,
+}
+
+impl CreatePaymentContext {
+    /// From `PAYMENTS_TABLE`, `JWT_SECRET`, `STRIPE_SECRET_KEY`, `STRIPE_API_BASE` (optional),
+    /// `STRIPE_PUBLISHABLE_KEY` and `STRIPE_JS_URL` (default https://js.stripe.com/v3/).
+    pub async fn from_env() -> Result<Self, ConfigError> {
+        Ok(Self {
+            payments: Payments::from_env().await?,
+            keys: SessionKeys::from_env()?,
+            stripe: StripeApi::from_env()?,
+            publishable_key: config::required("STRIPE_PUBLISHABLE_KEY")?,
+            stripe_js_url: std::env::var("STRIPE_JS_URL")
+                .ok()
+                .filter(|url| !url.trim().is_empty())
+                .unwrap_or_else(|| "https://js.stripe.com/v3/".to_string()),
+        })
+    }
+}
+
+/// What the webhook needs: the table and the endpoint's signing secret.
+pub struct WebhookContext {
+    pub payments: Payments,
+    /// The `whsec_...` secret of this webhook endpoint.
+    pub signing_secret: String,
+}
+
+impl WebhookContext {
+    /// From `PAYMENTS_TABLE` and `STRIPE_WEBHOOK_SECRET`.
+    pub async fn from_env() -> Result<Self, ConfigError> {
+        Ok(Self {
+            payments: Payments::from_env().await?,
+            signing_secret: config::required("STRIPE_WEBHOOK_SECRET")?,
+        })
+    }
+}
+
+/// What a refund needs: the table and Stripe.
+pub struct RefundContext {
+    pub payments: Payments,
+    pub stripe: StripeApi,
+}
+
+impl RefundContext {
+    /// From `PAYMENTS_TABLE`, `STRIPE_SECRET_KEY` and `STRIPE_API_BASE` (optional).
+    pub async fn from_env() -> Result<Self, ConfigError> {
+        Ok(Self {
+            payments: Payments::from_env().await?,
+            stripe: StripeApi::from_env()?,
+        })
+    }
+}

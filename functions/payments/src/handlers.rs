@@ -1,0 +1,65 @@
+//! POST /api/payments: start paying for an order.
+
+use crate::context::CreatePaymentContext;
+use crate::model::OrderStatus;
+use crate::stripe_api::CURRENCY;
+use lambda_http::http::StatusCode;
+use lambda_http::Request;
+use serde_json::{json, Value};
+use ticketing::auth::require_user;
+use ticketing::http::{json, json_body, ApiResult};
+use ticketing::ApiError;
+
+/// POST /api/payments `{"orderId"}`: the PaymentIntent for the caller's open order (201), with
+/// what the browser needs to confirm it with Stripe.js. Asking again returns the same
+/// PaymentIntent. An order that is someone else's or unknown is 404; a cancelled, complete or
+/// expired one is 409.
+pub async fn create_payment(ctx: &CreatePaymentContext, request: Request) -> ApiResult {
+    let user = require_user(&request, &ctx.keys)?;
+    let body: Value = json_body(&request)?;
+    let order_id = body
+        .get("orderId")
+        .and_then(Value::as_str)
+        .and_then(|raw| uuid::Uuid::parse_str(raw).ok())
+        .map(|id| id.hyphenated().to_string())
+        .ok_or_else(|| ApiError::invalid("orderId", "A valid orderId is required"))?;
+    let order = ctx
+        .payments
+        .order(&order_id)
+        .await
+        .map_err(ApiError::internal)?
+        .filter(|order| order.user_id == user.id)
+        .ok_or(ApiError::NotFound)?;
+    match order.status {
+        OrderStatus::Cancelled => return Err(ApiError::conflict("This order was cancelled")),
+        OrderStatus::Complete => return Err(ApiError::conflict("This order is already paid")),
+        OrderStatus::Created => {}
+    }
+    if order.is_expired(&ticketing::time::now_rfc3339()) {
+        return Err(ApiError::conflict(
+            "The payment window for this order has closed",
+        ));
+    }
+    let intent = ctx
+        .stripe
+        .intent_for(&order)
+        .await
+        .map_err(ApiError::internal)?;
+    tracing::info!(
+        order_id = order.id,
+        payment_intent = intent.id,
+        "payment started"
+    );
+    json(
+        StatusCode::CREATED,
+        &json!({
+            "id": intent.id,
+            "orderId": order.id,
+            "clientSecret": intent.client_secret,
+            "amount": order.price,
+            "currency": CURRENCY,
+            "publishableKey": ctx.publishable_key,
+            "stripeJsUrl": ctx.stripe_js_url,
+        }),
+    )
+}

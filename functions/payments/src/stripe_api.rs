@@ -1,0 +1,111 @@
+//! Stripe through async-stripe: the PaymentIntent of an order, and refunds. The same code talks
+//! to api.stripe.com in AWS and to the local stand-in (`STRIPE_API_BASE`) on a laptop.
+
+use crate::model::OrderReplica;
+use std::collections::HashMap;
+use std::time::Duration;
+use stripe::{Client, ClientBuilder, IdempotencyKey, RequestStrategy, StripeError, StripeRequest};
+use stripe_core::payment_intent::CreatePaymentIntent;
+use stripe_core::refund::CreateRefund;
+use ticketing::config::{self, ConfigError};
+
+/// The currency every price is in.
+pub const CURRENCY: &str = "usd";
+
+/// What the buyer's browser needs to confirm a PaymentIntent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Intent {
+    pub id: String,
+    pub client_secret: String,
+}
+
+/// Stripe refused or could not be reached.
+#[derive(Debug, thiserror::Error)]
+#[error("stripe: {0}")]
+pub struct StripeFailure(pub String);
+
+impl From<StripeError> for StripeFailure {
+    fn from(error: StripeError) -> Self {
+        StripeFailure(error.to_string())
+    }
+}
+
+/// A Stripe client with the secret key.
+#[derive(Clone)]
+pub struct StripeApi {
+    client: Client,
+}
+
+impl StripeApi {
+    /// A client for `secret_key`; `api_base` (with a trailing slash) replaces
+    /// https://api.stripe.com/ when given.
+    pub fn new(secret_key: &str, api_base: Option<&str>) -> Result<Self, StripeFailure> {
+        let mut builder = ClientBuilder::new(secret_key)
+            .timeout(Duration::from_secs(8))
+            .app_info("ticketing", None, None);
+        if let Some(base) = api_base {
+            builder = builder.url(base);
+        }
+        Ok(Self {
+            client: builder.build()?,
+        })
+    }
+
+    /// From `STRIPE_SECRET_KEY` and, when set and not empty, `STRIPE_API_BASE`.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let secret = config::required("STRIPE_SECRET_KEY")?;
+        let base = std::env::var("STRIPE_API_BASE")
+            .ok()
+            .filter(|b| !b.trim().is_empty());
+        Self::new(&secret, base.as_deref()).map_err(|e| ConfigError::Invalid {
+            name: "STRIPE_SECRET_KEY / STRIPE_API_BASE",
+            reason: e.to_string(),
+        })
+    }
+
+    /// The PaymentIntent for an order: created the first time, the same one after that. The
+    /// idempotency key is derived from the order, so Stripe answers a repeat with the first
+    /// PaymentIntent instead of making a second one.
+    pub async fn intent_for(&self, order: &OrderReplica) -> Result<Intent, StripeFailure> {
+        let amount = i64::try_from(order.price.0)
+            .map_err(|_| StripeFailure(format!("price {} out of range", order.price.0)))?;
+        let intent = CreatePaymentIntent::new(amount, stripe_types::Currency::USD)
+            .description(format!("Ticket: {}", order.ticket_title))
+            .metadata(HashMap::from([("orderId".to_string(), order.id.clone())]))
+            .customize()
+            .request_strategy(RequestStrategy::Idempotent(key(&format!(
+                "payment-for-order-{}",
+                order.id
+            ))?))
+            .send(&self.client)
+            .await?;
+        let client_secret = intent.client_secret.ok_or_else(|| {
+            StripeFailure(format!("payment intent {} has no client secret", intent.id))
+        })?;
+        Ok(Intent {
+            id: intent.id.to_string(),
+            client_secret,
+        })
+    }
+
+    /// Refunds a PaymentIntent in full; a repeat for the same payment returns the same refund.
+    pub async fn refund(&self, payment_intent_id: &str) -> Result<String, StripeFailure> {
+        let refund = CreateRefund::new()
+            .payment_intent(payment_intent_id)
+            .metadata(HashMap::from([(
+                "reason".to_string(),
+                "order cancelled before the payment arrived".to_string(),
+            )]))
+            .customize()
+            .request_strategy(RequestStrategy::Idempotent(key(&format!(
+                "refund-for-{payment_intent_id}"
+            ))?))
+            .send(&self.client)
+            .await?;
+        Ok(refund.id.to_string())
+    }
+}
+
+fn key(text: &str) -> Result<IdempotencyKey, StripeFailure> {
+    IdempotencyKey::new(text).map_err(|e| StripeFailure(format!("idempotency key: {e:?}")))
+}

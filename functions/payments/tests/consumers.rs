@@ -1,0 +1,147 @@
+//! The orders replica (version order) and refunds of rejected payments.
+
+mod support;
+
+use payments::consumers::{on_order_changed, on_order_created, on_order_payment_rejected};
+use payments::handlers::create_payment;
+use payments::model::{OrderStatus, PaymentStatus};
+use payments::webhook::stripe_webhook;
+use serde_json::json;
+use support::*;
+use ticketing::consumer::ConsumerError;
+use ticketing::events::BusEvent;
+
+fn order_event<T: serde::de::DeserializeOwned>(
+    detail_type: &str,
+    detail: serde_json::Value,
+) -> BusEvent<T> {
+    let body = json!({
+        "id": uuid::Uuid::new_v4().to_string(),
+        "detail-type": detail_type,
+        "source": "ticketing.orders",
+        "detail": detail,
+    });
+    BusEvent::from_body(&body.to_string()).unwrap()
+}
+
+fn order_detail(id: &str, status: &str, version: u64) -> serde_json::Value {
+    json!({
+        "id": id, "status": status, "userId": "u-1", "version": version,
+        "expiresAt": "2099-01-01T00:00:00.000Z", "createdAt": "2026-11-26T12:00:00.000Z",
+        "ticket": {"id": "t-1", "title": "Concert", "price": 2500}
+    })
+}
+
+#[tokio::test]
+async fn the_replica_follows_orders_in_version_order() {
+    let world = world().await;
+    let id = uuid::Uuid::new_v4().to_string();
+
+    // OrderCancelled before OrderCreated: retried until the order is known
+    let early = on_order_changed(
+        &world.payments,
+        order_event("OrderCancelled", order_detail(&id, "cancelled", 1)),
+    )
+    .await;
+    assert!(matches!(early, Err(ConsumerError::Retry(_))), "{early:?}");
+
+    // OrderCreated, twice: one replica
+    for _ in 0..2 {
+        on_order_created(
+            &world.payments,
+            order_event("OrderCreated", order_detail(&id, "created", 0)),
+        )
+        .await
+        .unwrap();
+    }
+    let replica = world.payments.order(&id).await.unwrap().unwrap();
+    assert_eq!((replica.status, replica.version), (OrderStatus::Created, 0));
+    assert_eq!(replica.price.0, 2500);
+
+    // a gap (version 2 while holding 0) is retried
+    let gap = on_order_changed(
+        &world.payments,
+        order_event("OrderCompleted", order_detail(&id, "complete", 2)),
+    )
+    .await;
+    assert!(matches!(gap, Err(ConsumerError::Retry(_))), "{gap:?}");
+
+    // the next version applies; its duplicate is ignored
+    for _ in 0..2 {
+        on_order_changed(
+            &world.payments,
+            order_event("OrderCancelled", order_detail(&id, "cancelled", 1)),
+        )
+        .await
+        .unwrap();
+    }
+    let replica = world.payments.order(&id).await.unwrap().unwrap();
+    assert_eq!(
+        (replica.status, replica.version),
+        (OrderStatus::Cancelled, 1)
+    );
+}
+
+#[tokio::test]
+async fn a_rejected_payment_is_refunded_through_stripe_once() {
+    // GIVEN an order paid with 4242 whose payment is stored
+    let world = world().await;
+    let buyer = user();
+    let order = world.open_order(&buyer, 3100, 600).await;
+    let body = json!({ "orderId": order.id }).to_string();
+    let (_, started) = outcome(
+        create_payment(
+            &world.create_context(),
+            payment_request(&body, Some(&buyer)),
+        )
+        .await,
+    );
+    let intent = started["id"].as_str().unwrap().to_string();
+    world.stripe.pay(&intent, "4242424242424242").await.unwrap();
+    let (_, payload) = world.event_payload("payment_intent.succeeded", &intent);
+    let (status, _) = outcome(
+        stripe_webhook(
+            &world.webhook_context(),
+            webhook_request(&payload, Some(&signature(&payload, WEBHOOK_SECRET, None))),
+        )
+        .await,
+    );
+    assert_eq!(status, 200);
+
+    // WHEN orders rejects it (the order had been cancelled), and the event comes twice
+    let rejected = || {
+        order_event(
+            "OrderPaymentRejected",
+            json!({"paymentId": intent, "orderId": order.id}),
+        )
+    };
+    let ctx = world.refund_context();
+    on_order_payment_rejected(&ctx, rejected()).await.unwrap();
+    on_order_payment_rejected(&ctx, rejected()).await.unwrap();
+
+    // THEN Stripe holds exactly one full refund, and the payment records it
+    let refunds = world.stripe.refunds_for(&intent);
+    assert_eq!(refunds.len(), 1);
+    assert_eq!(refunds[0].amount, 3100);
+    let payment = world.payments.payment(&intent).await.unwrap().unwrap();
+    assert_eq!(payment.status, PaymentStatus::Refunded);
+    assert_eq!(payment.refund_id.as_deref(), Some(refunds[0].id.as_str()));
+}
+
+#[tokio::test]
+async fn a_rejection_naming_an_unknown_payment_goes_to_the_dead_letter_queue() {
+    let world = world().await;
+    let outcome = on_order_payment_rejected(
+        &world.refund_context(),
+        order_event(
+            "OrderPaymentRejected",
+            json!({"paymentId": "pi_unknown", "orderId": "o-1"}),
+        ),
+    )
+    .await;
+    assert!(
+        matches!(outcome, Err(ConsumerError::Permanent(_))),
+        "{outcome:?}"
+    );
+    assert!(world.stripe.refunds_for("pi_unknown").is_empty());
+}

@@ -1,0 +1,118 @@
+//! POST /api/payments: who may pay for what, and one PaymentIntent per order.
+
+mod support;
+
+use payments::handlers::create_payment;
+use payments::model::OrderStatus;
+use serde_json::json;
+use support::*;
+
+#[tokio::test]
+async fn the_buyer_gets_the_client_secret_of_one_payment_intent_per_order() {
+    // GIVEN an open order of 25.00
+    let world = world().await;
+    let ctx = world.create_context();
+    let buyer = user();
+    let order = world.open_order(&buyer, 2500, 600).await;
+    let body = json!({ "orderId": order.id }).to_string();
+
+    // WHEN the buyer starts paying, twice
+    let (status, first) = outcome(create_payment(&ctx, payment_request(&body, Some(&buyer))).await);
+    let (again_status, again) =
+        outcome(create_payment(&ctx, payment_request(&body, Some(&buyer))).await);
+
+    // THEN both answers are 201 with the same PaymentIntent and its client secret
+    assert_eq!((status, again_status), (201, 201), "{first}");
+    let intent_id = first["id"].as_str().unwrap();
+    assert_eq!(again["id"], first["id"]);
+    assert!(first["clientSecret"]
+        .as_str()
+        .unwrap()
+        .starts_with(&format!("{intent_id}_secret_")));
+    assert_eq!(first["orderId"], order.id.as_str());
+    assert_eq!(first["amount"], 2500);
+    assert_eq!(first["currency"], "usd");
+    assert_eq!(first["publishableKey"], "pk_test_local");
+    assert!(first["stripeJsUrl"].as_str().unwrap().ends_with("/v3/"));
+    // AND Stripe holds one PaymentIntent for the price, tagged with the order
+    let intent = world.stripe.payment_intent(intent_id).unwrap();
+    assert_eq!(intent.amount, 2500);
+    assert_eq!(intent.metadata["orderId"], order.id);
+}
+
+#[tokio::test]
+async fn only_the_signed_in_buyer_of_an_open_order_may_pay() {
+    let world = world().await;
+    let ctx = world.create_context();
+    let buyer = user();
+    let order = world.open_order(&buyer, 2500, 600).await;
+    let body = json!({ "orderId": order.id }).to_string();
+
+    // signed out
+    let (status, _) = outcome(create_payment(&ctx, payment_request(&body, None)).await);
+    assert_eq!(status, 401);
+    // someone else's order looks like no order at all
+    let (status, _) = outcome(create_payment(&ctx, payment_request(&body, Some(&user()))).await);
+    assert_eq!(status, 404);
+    // an unknown order
+    let unknown = json!({ "orderId": uuid::Uuid::new_v4().to_string() }).to_string();
+    let (status, _) = outcome(create_payment(&ctx, payment_request(&unknown, Some(&buyer))).await);
+    assert_eq!(status, 404);
+    // no Stripe call was made for any of them
+    assert!(world.stripe.events().is_empty());
+}
+
+#[tokio::test]
+async fn a_malformed_request_is_a_400_naming_the_field() {
+    let world = world().await;
+    let ctx = world.create_context();
+    let buyer = user();
+    for body in [
+        "",
+        "{nope",
+        "{}",
+        r#"{"orderId": 5}"#,
+        r#"{"orderId": "not-a-uuid"}"#,
+    ] {
+        let (status, answer) =
+            outcome(create_payment(&ctx, payment_request(body, Some(&buyer))).await);
+        assert_eq!(status, 400, "{body}: {answer}");
+        assert!(answer["errors"][0]["message"].is_string(), "{body}");
+    }
+    let (_, answer) = outcome(create_payment(&ctx, payment_request("{}", Some(&buyer))).await);
+    assert_eq!(answer["errors"][0]["field"], "orderId");
+}
+
+#[tokio::test]
+async fn cancelled_complete_and_expired_orders_cannot_be_paid() {
+    let world = world().await;
+    let ctx = world.create_context();
+    let buyer = user();
+    let cancelled = world.open_order(&buyer, 2500, 600).await;
+    assert!(world
+        .payments
+        .apply_order_version(&cancelled.id, OrderStatus::Cancelled, 1)
+        .await
+        .unwrap());
+    let complete = world.open_order(&buyer, 2500, 600).await;
+    assert!(world
+        .payments
+        .apply_order_version(&complete.id, OrderStatus::Complete, 1)
+        .await
+        .unwrap());
+    // past expiresAt, even though the expiry has not been processed yet
+    let expired = world.open_order(&buyer, 2500, -1).await;
+
+    for (order, message) in [
+        (&cancelled, "This order was cancelled"),
+        (&complete, "This order is already paid"),
+        (&expired, "The payment window for this order has closed"),
+    ] {
+        let body = json!({ "orderId": order.id }).to_string();
+        let (status, answer) =
+            outcome(create_payment(&ctx, payment_request(&body, Some(&buyer))).await);
+        assert_eq!(status, 409, "{message}");
+        assert_eq!(answer["errors"][0]["message"], message);
+    }
+    assert!(world.stripe.events().is_empty());
+}

@@ -1,0 +1,158 @@
+//! Test support: a fresh Payments table in moto and a Stripe stand-in per test, signed-in
+//! requests, signed webhooks.
+// Each test binary uses a different part of this module.
+#![allow(dead_code)]
+
+use lambda_http::{Body, Request, Response};
+use payments::model::{OrderReplica, OrderStatus};
+use payments::{CreatePaymentContext, Payments, RefundContext, StripeApi, WebhookContext};
+use stripe_standin::{Config, StandIn};
+use ticketing::auth::{SessionKeys, SessionUser};
+use ticketing::money::Cents;
+
+pub const SECRET: &str = "integration-test-secret-of-enough-length";
+pub const WEBHOOK_SECRET: &str = "whsec_payments_tests";
+
+/// A fresh Payments table and a Stripe stand-in of its own.
+pub struct World {
+    pub payments: Payments,
+    pub stripe: StandIn,
+    pub api: StripeApi,
+}
+
+/// A new copy of the template's Payments table and a new Stripe stand-in.
+pub async fn world() -> World {
+    let client = local::testing::dynamodb_client().await;
+    let table = local::testing::fresh_table(&client, "PaymentsTable").await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let config = Config {
+        log: false,
+        ..Config::default()
+    };
+    let secret_key = config.secret_key.clone();
+    let stripe = StandIn::start(listener, config).await;
+    let api = StripeApi::new(&secret_key, Some(&stripe.base_url())).unwrap();
+    World {
+        payments: Payments::new(client, table),
+        stripe,
+        api,
+    }
+}
+
+impl World {
+    pub fn create_context(&self) -> CreatePaymentContext {
+        CreatePaymentContext {
+            payments: self.payments.clone(),
+            keys: SessionKeys::new(SECRET, 3600),
+            stripe: self.api.clone(),
+            publishable_key: "pk_test_local".into(),
+            stripe_js_url: format!("{}v3/", self.stripe.base_url()),
+        }
+    }
+
+    pub fn webhook_context(&self) -> WebhookContext {
+        WebhookContext {
+            payments: self.payments.clone(),
+            signing_secret: WEBHOOK_SECRET.into(),
+        }
+    }
+
+    pub fn refund_context(&self) -> RefundContext {
+        RefundContext {
+            payments: self.payments.clone(),
+            stripe: self.api.clone(),
+        }
+    }
+
+    /// An order payments knows (as if OrderCreated had arrived), open for `seconds` more.
+    pub async fn open_order(&self, buyer: &SessionUser, price: u64, seconds: i64) -> OrderReplica {
+        let expires = time::OffsetDateTime::now_utc() + time::Duration::seconds(seconds);
+        let order = OrderReplica {
+            id: uuid::Uuid::new_v4().to_string(),
+            user_id: buyer.id.clone(),
+            status: OrderStatus::Created,
+            version: 0,
+            price: Cents(price),
+            ticket_title: "Concert, front row".into(),
+            expires_at: ticketing::time::format_rfc3339(expires),
+        };
+        assert!(self.payments.insert_order(&order).await.unwrap());
+        order
+    }
+
+    /// The JSON of the newest stand-in event of `type_` about `object_id`.
+    pub fn event_payload(&self, type_: &str, object_id: &str) -> (String, String) {
+        let record = self
+            .stripe
+            .events()
+            .into_iter()
+            .rev()
+            .find(|e| e.type_ == type_ && e.object_id == object_id)
+            .unwrap_or_else(|| panic!("no {type_} event for {object_id}"));
+        (record.id, record.payload)
+    }
+}
+
+/// A user with a unique id.
+pub fn user() -> SessionUser {
+    let id = uuid::Uuid::new_v4().to_string();
+    SessionUser {
+        email: format!("{id}@example.com"),
+        id,
+    }
+}
+
+/// POST /api/payments with a JSON body, signed in as `user` if given.
+pub fn payment_request(body: &str, user: Option<&SessionUser>) -> Request {
+    let mut builder = lambda_http::http::Request::builder()
+        .method("POST")
+        .uri("/api/payments")
+        .header("content-type", "application/json");
+    if let Some(user) = user {
+        builder = builder.header(
+            "cookie",
+            format!(
+                "session={}",
+                SessionKeys::new(SECRET, 3600).issue(user).unwrap()
+            ),
+        );
+    }
+    builder.body(Body::from(body.to_string())).unwrap()
+}
+
+/// A Stripe-Signature header for `payload`, as Stripe makes it, at `timestamp` (now if None).
+pub fn signature(payload: &str, secret: &str, timestamp: Option<i64>) -> String {
+    stripe_webhook::Webhook::generate_test_header(payload, secret, timestamp)
+}
+
+/// POST /api/webhooks/stripe with the raw payload and, if given, a Stripe-Signature header.
+pub fn webhook_request(payload: &str, signature: Option<&str>) -> Request {
+    let mut builder = lambda_http::http::Request::builder()
+        .method("POST")
+        .uri("/api/webhooks/stripe")
+        .header("content-type", "application/json; charset=utf-8");
+    if let Some(signature) = signature {
+        builder = builder.header("stripe-signature", signature);
+    }
+    builder.body(Body::from(payload.to_string())).unwrap()
+}
+
+/// What a handler answered: the status and the JSON body (errors as the response would carry).
+pub fn outcome(result: ticketing::http::ApiResult) -> (u16, serde_json::Value) {
+    match result {
+        Ok(response) => (response.status().as_u16(), body_json(&response)),
+        Err(error) => (
+            error.status_code(),
+            serde_json::json!({"errors": error.errors()}),
+        ),
+    }
+}
+
+/// The response body as JSON.
+pub fn body_json(response: &Response<Body>) -> serde_json::Value {
+    match response.body() {
+        Body::Text(text) => serde_json::from_str(text).unwrap(),
+        Body::Empty => serde_json::Value::Null,
+        _ => panic!("unexpected body"),
+    }
+}

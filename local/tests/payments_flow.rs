@@ -1,0 +1,204 @@
+//! The payments slice through the real gateway, the real template and the Stripe stand-in: a
+//! buyer pays with a test card and the order completes; a payment that arrives after the order
+//! expired is refunded.
+
+mod support;
+
+use serde_json::{json, Value};
+use stripe_standin::{Config, StandIn};
+use support::Stack;
+
+/// The stack with the Stripe stand-in wired in as `make dev` does: API base, keys, and a
+/// webhook endpoint for /api/webhooks/stripe signed with the secret the stack was given.
+async fn stack_with_stripe(extra: &str) -> (Stack, StandIn) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let stripe = StandIn::start(
+        listener,
+        Config {
+            log: false,
+            ..Config::default()
+        },
+    )
+    .await;
+    let secret = format!("whsec_{}", uuid::Uuid::new_v4().simple());
+    let stack = Stack::start(&format!(
+        "StripeSecretKey=sk_test_local StripePublishableKey=pk_test_local \
+         StripeWebhookSecret={secret} StripeApiBase={base} StripeJsUrl={base}v3/ {extra}",
+        base = stripe.base_url()
+    ))
+    .await;
+    stripe.add_webhook_endpoint_with_secret(
+        &format!(
+            "http://127.0.0.1:{}/api/webhooks/stripe",
+            stack.running.port()
+        ),
+        &secret,
+    );
+    (stack, stripe)
+}
+
+/// A ticket sold by a new seller and reserved by a new buyer: (buyer cookie, ticket id, order).
+async fn reserved_ticket(stack: &Stack, price: u64) -> (String, String, Value) {
+    let seller = stack.sign_up("seller").await;
+    let ticket = stack.sell(&seller, "Concert", price).await;
+    let ticket_id = ticket["id"].as_str().unwrap().to_string();
+    let buyer = stack.sign_up("buyer").await;
+    let order = stack
+        .eventually("the ticket reservable", || async {
+            let (status, _, order) = stack
+                .http(
+                    "POST",
+                    "/api/orders",
+                    Some(&buyer),
+                    Some(json!({"ticketId": ticket_id})),
+                )
+                .await;
+            (status == 201).then_some(order)
+        })
+        .await;
+    (buyer, ticket_id, order)
+}
+
+/// POST /api/payments until the payments side knows the order: the PaymentIntent's id.
+async fn start_payment(stack: &Stack, buyer: &str, order_id: &str) -> String {
+    stack
+        .eventually("the payment started", || async {
+            let (status, _, started) = stack
+                .http(
+                    "POST",
+                    "/api/payments",
+                    Some(buyer),
+                    Some(json!({"orderId": order_id})),
+                )
+                .await;
+            match status {
+                201 => Some(started["id"].as_str().unwrap().to_string()),
+                404 => None, // OrderCreated has not reached payments yet
+                other => panic!("POST /api/payments answered {other}: {started}"),
+            }
+        })
+        .await
+}
+
+async fn order_status(stack: &Stack, buyer: &str, order_id: &str) -> String {
+    let (_, _, order) = stack
+        .http("GET", &format!("/api/orders/{order_id}"), Some(buyer), None)
+        .await;
+    order["status"].as_str().unwrap_or_default().to_string()
+}
+
+#[tokio::test]
+async fn paying_with_the_test_card_completes_the_order_and_the_ticket_is_sold() {
+    let (stack, stripe) = stack_with_stripe("").await;
+    let (buyer, ticket_id, order) = reserved_ticket(&stack, 2500).await;
+    let order_id = order["id"].as_str().unwrap().to_string();
+
+    // WHEN the buyer starts paying (twice: the same PaymentIntent) and a declined card is tried
+    let intent = start_payment(&stack, &buyer, &order_id).await;
+    assert_eq!(start_payment(&stack, &buyer, &order_id).await, intent);
+    let declined = stripe.pay(&intent, "4000000000000002").await.unwrap_err();
+    assert_eq!(
+        declined.error.decline_code.as_deref(),
+        Some("generic_decline")
+    );
+    // THEN the order is still open
+    assert_eq!(order_status(&stack, &buyer, &order_id).await, "created");
+
+    // WHEN 4242 4242 4242 4242 pays, Stripe's webhook reaches the stack
+    stripe.pay(&intent, "4242424242424242").await.unwrap();
+
+    // THEN the order completes (webhook -> payment -> PaymentCreated -> orders)
+    stack
+        .eventually("the order complete", || async {
+            (order_status(&stack, &buyer, &order_id).await == "complete").then_some(())
+        })
+        .await;
+    // AND the ticket stays off the list, held by the completed order
+    let ticket = stack
+        .wait_for_ticket(&ticket_id, |t| t["orderId"] == order_id.as_str())
+        .await;
+    assert_eq!(ticket["orderId"], order_id.as_str());
+    let (_, _, page) = stack
+        .http("GET", "/api/tickets?limit=100", None, None)
+        .await;
+    assert!(!page["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["id"] == ticket_id.as_str()));
+    // AND a paid order cannot be paid again
+    let (status, _, _) = stack
+        .http(
+            "POST",
+            "/api/payments",
+            Some(&buyer),
+            Some(json!({"orderId": order_id})),
+        )
+        .await;
+    assert_eq!(status, 409);
+    // AND nothing was refunded
+    assert!(stripe.refunds_for(&intent).is_empty());
+
+    stack.running.stop().await;
+}
+
+#[tokio::test]
+async fn a_payment_after_the_order_expired_is_refunded_and_the_order_stays_cancelled() {
+    let (stack, stripe) = stack_with_stripe("OrderTtlSeconds=3").await;
+    let (buyer, _, order) = reserved_ticket(&stack, 4100).await;
+    let order_id = order["id"].as_str().unwrap().to_string();
+    // GIVEN the buyer started paying in time
+    let intent = start_payment(&stack, &buyer, &order_id).await;
+
+    // WHEN the order expires before the card is confirmed
+    stack
+        .eventually("the order expired", || async {
+            (order_status(&stack, &buyer, &order_id).await == "cancelled").then_some(())
+        })
+        .await;
+    // (a new payment is refused now)
+    let (status, _, refused) = stack
+        .http(
+            "POST",
+            "/api/payments",
+            Some(&buyer),
+            Some(json!({"orderId": order_id})),
+        )
+        .await;
+    assert_eq!(status, 409, "{refused}");
+    // and the card is charged anyway (the browser had the PaymentIntent already)
+    stripe.pay(&intent, "4242424242424242").await.unwrap();
+
+    // THEN the payment is refunded in full through Stripe, once
+    let refunds = stack
+        .eventually("the refund", || async {
+            let refunds = stripe.refunds_for(&intent);
+            (!refunds.is_empty()).then_some(refunds)
+        })
+        .await;
+    assert_eq!(refunds.len(), 1);
+    assert_eq!(refunds[0].amount, 4100);
+    // AND the payment records it, and the order stays cancelled
+    let payments_table = format!("{}-PaymentsTable", stack.name);
+    stack
+        .eventually("the refund recorded", || async {
+            let item = stack
+                .clients
+                .dynamodb
+                .get_item()
+                .table_name(&payments_table)
+                .key(
+                    "pk",
+                    aws_sdk_dynamodb::types::AttributeValue::S(format!("PAYMENT#{intent}")),
+                )
+                .send()
+                .await
+                .unwrap()
+                .item?;
+            (item.get("status")?.as_s().ok()? == "refunded").then_some(())
+        })
+        .await;
+    assert_eq!(order_status(&stack, &buyer, &order_id).await, "cancelled");
+
+    stack.running.stop().await;
+}

@@ -1,0 +1,172 @@
+//! Everything the stand-in holds, in memory only: the Stripe objects themselves (async-stripe's
+//! types, changed in place as they move through their lifecycle), webhook endpoints, events and
+//! their deliveries, and idempotent answers.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use serde::Serialize;
+use stripe_shared::{Charge, PaymentIntent, PaymentMethod, Refund};
+
+use crate::cards::Card;
+use crate::config::Config;
+use crate::idempotency::IdempotencyStore;
+use crate::ids::{new_id, now};
+use crate::objects;
+use crate::objects::event::RequestInfo;
+use crate::webhooks::{DeliveryStatus, EventRecord, WebhookEndpoint};
+
+/// What the server's tasks share.
+pub(crate) struct Shared {
+    pub config: Config,
+    pub state: Mutex<State>,
+    /// For webhook deliveries (plain HTTP: endpoints are local).
+    pub client: Client<HttpConnector, Full<Bytes>>,
+}
+
+impl Shared {
+    pub fn new(config: Config) -> Shared {
+        let client = Client::builder(hyper_util::rt::TokioExecutor::new()).build_http();
+        Shared {
+            config,
+            state: Mutex::new(State::default()),
+            client,
+        }
+    }
+
+    pub fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock leaves plain data behind: keep serving.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn log(&self, line: std::fmt::Arguments<'_>) {
+        if self.config.log {
+            eprintln!("stripe-standin: {line}");
+        }
+    }
+
+    /// Starts the deliveries of the events created since the last call, in background tasks.
+    pub fn start_deliveries(self: &Arc<Self>) {
+        let outbox = std::mem::take(&mut self.lock().outbox);
+        for (event_id, endpoint_id) in outbox {
+            tokio::spawn(crate::webhooks::deliver_with_retries(
+                self.clone(),
+                event_id,
+                endpoint_id,
+            ));
+        }
+    }
+}
+
+/// A PaymentMethod, and the card behind it (Stripe never shows the full number; we need it to
+/// decide how a charge goes).
+#[derive(Clone, Debug)]
+pub struct StoredPaymentMethod {
+    pub object: PaymentMethod,
+    pub card: Card,
+}
+
+#[derive(Default)]
+pub struct State {
+    pub payment_intents: HashMap<String, PaymentIntent>,
+    pub payment_methods: HashMap<String, StoredPaymentMethod>,
+    pub charges: HashMap<String, Charge>,
+    /// In creation order.
+    pub refunds: Vec<Refund>,
+    pub webhook_endpoints: Vec<WebhookEndpoint>,
+    /// In creation order.
+    pub events: Vec<EventRecord>,
+    pub idempotency: IdempotencyStore,
+    /// (event id, endpoint id) deliveries not started yet.
+    pub outbox: Vec<(String, String)>,
+}
+
+impl State {
+    /// Records an event about `object` (its state right now) and queues its deliveries to the
+    /// endpoints that want it. Returns the event id.
+    pub fn emit(
+        &mut self,
+        type_: &str,
+        object_id: &str,
+        object: &impl Serialize,
+        request: &RequestInfo,
+    ) -> String {
+        let id = new_id("evt");
+        let endpoints: Vec<&WebhookEndpoint> = self
+            .webhook_endpoints
+            .iter()
+            .filter(|endpoint| endpoint.wants(type_))
+            .collect();
+        let created = now();
+        let event =
+            objects::event::new(&id, type_, object, request, endpoints.len() as i64, created);
+        let payload = serde_json::to_string(&event).expect("events serialize");
+        let deliveries: Vec<DeliveryStatus> = endpoints
+            .iter()
+            .map(|endpoint| DeliveryStatus {
+                endpoint_id: endpoint.id.clone(),
+                url: endpoint.url.clone(),
+                attempts: 0,
+                delivered: false,
+                last_status: None,
+                last_error: None,
+                gave_up: false,
+            })
+            .collect();
+        for delivery in &deliveries {
+            self.outbox.push((id.clone(), delivery.endpoint_id.clone()));
+        }
+        self.events.push(EventRecord {
+            id: id.clone(),
+            type_: type_.to_string(),
+            created,
+            object_id: object_id.to_string(),
+            event,
+            payload,
+            deliveries,
+        });
+        id
+    }
+
+    pub fn event(&self, id: &str) -> Option<&EventRecord> {
+        self.events.iter().find(|event| event.id == id)
+    }
+
+    /// What one delivery sends, and where: (payload, url, secret, event type).
+    pub fn delivery_target(
+        &self,
+        event_id: &str,
+        endpoint_id: &str,
+    ) -> Option<(String, String, String, String)> {
+        let event = self.event(event_id)?;
+        let endpoint = self
+            .webhook_endpoints
+            .iter()
+            .find(|endpoint| endpoint.id == endpoint_id)?;
+        Some((
+            event.payload.clone(),
+            endpoint.url.clone(),
+            endpoint.secret.clone().unwrap_or_default(),
+            event.type_.clone(),
+        ))
+    }
+
+    pub fn delivery_mut(
+        &mut self,
+        event_id: &str,
+        endpoint_id: &str,
+    ) -> Option<&mut DeliveryStatus> {
+        self.events
+            .iter_mut()
+            .find(|event| event.id == event_id)?
+            .deliveries
+            .iter_mut()
+            .find(|delivery| delivery.endpoint_id == endpoint_id)
+    }
+}

@@ -1,0 +1,175 @@
+import { type APIRequestContext, type Browser, type Page, expect, test } from '@playwright/test';
+
+// Runs against the real stack with the Stripe stand-in, where orders lapse after
+// 12 s (OrderTtlSeconds in playwright.config.ts): each test pays soon after it
+// reserves. The stand-in's Stripe.js draws the card form as plain inputs in the
+// page (the real one puts them in an iframe), and its test cards behave as
+// Stripe's do. Seller and buyer each get their own browser context.
+
+const PASSWORD = 'correct-horse-42';
+/** How long the stack keeps an order; see playwright.config.ts. */
+const ORDER_TTL_MS = 12_000;
+/** The payments service learns about a new order from an event, and the page waits for it (up to ~8 s). */
+const CARD_FORM_TIMEOUT = 12_000;
+/** From the charge to a complete order: Stripe's webhook, then PaymentCreated through the bus to the orders service. */
+const COMPLETE_TIMEOUT = 20_000;
+
+const CARDS = {
+  succeeds: '4242 4242 4242 4242',
+  declined: '4000 0000 0000 0002',
+  insufficientFunds: '4000 0000 0000 9995',
+};
+
+function unique(label: string): string {
+  return `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** A fresh browser context with a newly signed-up user; `page.request` shares its cookies. */
+async function signedUp(browser: Browser, baseURL: string | undefined, label: string): Promise<Page> {
+  const context = await browser.newContext(baseURL ? { baseURL } : {});
+  const page = await context.newPage();
+  const response = await page.request.post('/api/users/signup', {
+    data: { email: `e2e-${unique(label)}@example.com`, password: PASSWORD },
+  });
+  expect(response.status()).toBe(201);
+  return page;
+}
+
+async function listTicket(seller: Page, title: string, price: number): Promise<string> {
+  const response = await seller.request.post('/api/tickets', { data: { title, price } });
+  expect(response.status()).toBe(201);
+  return ((await response.json()) as { id: string }).id;
+}
+
+/** Every ticket id GET /api/tickets lists, following the cursor to the end. */
+async function listedIds(request: APIRequestContext): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const response = await request.get(`/api/tickets?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    expect(response.ok()).toBe(true);
+    const page = (await response.json()) as { tickets: { id: string }[]; nextCursor: string | null };
+    ids.push(...page.tickets.map((ticket) => ticket.id));
+    cursor = page.nextCursor;
+  } while (cursor);
+  return ids;
+}
+
+/** Opens the ticket as the buyer, clicks Purchase and waits for the order page; returns its path. */
+async function purchase(buyer: Page, ticketId: string, title: string): Promise<string> {
+  await buyer.goto(`/tickets/${ticketId}`);
+  await expect(buyer.getByRole('heading', { level: 1, name: title })).toBeVisible();
+  await buyer.getByRole('button', { name: 'Purchase' }).click();
+  await expect(buyer).toHaveURL(/\/orders\/[^/]+$/);
+  return new URL(buyer.url()).pathname;
+}
+
+/** Types a card into the Stripe card form; every test card takes any future expiry and any CVC. */
+async function fillCard(page: Page, number: string): Promise<void> {
+  await page.getByLabel('Card number').fill(number);
+  await page.getByLabel('Expiration date MM / YY').fill('12 / 34');
+  await page.getByLabel('CVC').fill('123');
+}
+
+test('pay for a ticket by card: the order completes, and the ticket stays sold after the reservation would have lapsed', async ({
+  browser,
+  baseURL,
+}) => {
+  // Waits out the order's whole payment window at the end.
+  test.setTimeout(90_000);
+  const seller = await signedUp(browser, baseURL, 'seller');
+  const title = `E2E payment ${unique('pay')}`;
+  const ticketId = await listTicket(seller, title, 2500);
+  const buyer = await signedUp(browser, baseURL, 'buyer');
+
+  const orderPath = await purchase(buyer, ticketId, title);
+  await expect(buyer.getByTestId('order-status')).toHaveAttribute('data-status', 'created');
+  await expect(buyer.getByTestId('time-left')).toHaveText(/^Time left to pay: 00:\d\d$/);
+  await buyer.getByRole('main').getByRole('link', { name: 'Pay', exact: true }).click();
+
+  await expect(buyer).toHaveURL(`${orderPath}/payment`);
+  await expect(buyer.getByRole('heading', { level: 1, name: 'Pay for your ticket' })).toBeVisible();
+  await expect(buyer.getByTestId('payment-ticket')).toHaveText(title);
+  await expect(buyer.getByTestId('payment-amount')).toHaveText('$25.00');
+  await expect(buyer.getByTestId('time-left')).toHaveText(/^Time left to pay: 00:\d\d$/);
+
+  const pay = buyer.getByRole('button', { name: 'Pay $25.00' });
+  await expect(pay).toBeEnabled({ timeout: CARD_FORM_TIMEOUT });
+  await fillCard(buyer, CARDS.succeeds);
+  await pay.click();
+
+  await expect(buyer.getByRole('heading', { level: 1, name: 'Payment received' })).toBeVisible();
+  await expect(buyer.getByTestId('payment-received')).toHaveText('$25.00 paid by card.');
+  await expect(buyer.getByRole('heading', { name: 'Your order is complete' })).toBeVisible({ timeout: COMPLETE_TIMEOUT });
+  await expect(buyer.getByLabel('Card number')).toHaveCount(0);
+
+  // My orders lists it as complete; the order itself has nothing left to do.
+  await buyer.getByRole('main').getByRole('link', { name: 'My orders' }).click();
+  await expect(buyer).toHaveURL('/orders');
+  const row = buyer.getByRole('list', { name: 'My orders' }).getByRole('link').filter({ hasText: title });
+  await expect(row.getByTestId('order-status')).toHaveText('Complete');
+  await row.click();
+  await expect(buyer).toHaveURL(orderPath);
+  const status = buyer.getByTestId('order-status');
+  await expect(status).toHaveAttribute('data-status', 'complete');
+  await expect(status).toHaveText('Complete');
+  await expect(buyer.getByTestId('time-left')).toBeHidden();
+  await expect(buyer.getByRole('link', { name: 'Pay', exact: true })).toHaveCount(0);
+  await expect(buyer.getByRole('button', { name: 'Cancel order' })).toHaveCount(0);
+
+  // A reserved ticket is off the list too; a sold one must stay off it after the reservation
+  // would have run out (a lapsed order would put it back), so wait for that moment first.
+  const order = (await (await buyer.request.get(`/api${orderPath}`)).json()) as { expiresAt: string };
+  const lapsed = Date.parse(order.expiresAt) + 3000;
+  await expect.poll(() => Date.now(), { timeout: ORDER_TTL_MS + 10_000 }).toBeGreaterThan(lapsed);
+
+  await buyer.reload();
+  await expect(status).toHaveAttribute('data-status', 'complete');
+  expect(await listedIds(seller.request)).not.toContain(ticketId);
+  // Listed, it would be the newest ticket, so on the first page.
+  await seller.goto('/tickets');
+  await expect(seller.getByRole('heading', { level: 1, name: 'Tickets for sale' })).toBeVisible();
+  await expect(seller.getByRole('list', { name: 'Tickets for sale' }).or(seller.getByText('No tickets for sale yet'))).toBeVisible();
+  await expect(seller.getByRole('link', { name: title })).toHaveCount(0);
+
+  await seller.context().close();
+  await buyer.context().close();
+});
+
+test('a declined card can be replaced by another: declined, insufficient funds, then paid', async ({ browser, baseURL }) => {
+  const seller = await signedUp(browser, baseURL, 'seller');
+  const title = `E2E payment ${unique('decline')}`;
+  const ticketId = await listTicket(seller, title, 1800);
+  const buyer = await signedUp(browser, baseURL, 'buyer');
+
+  // Everything up to the last charge must fit in the order's ORDER_TTL_MS.
+  const orderPath = await purchase(buyer, ticketId, title);
+  await buyer.getByRole('main').getByRole('link', { name: 'Pay', exact: true }).click();
+  await expect(buyer).toHaveURL(`${orderPath}/payment`);
+  const pay = buyer.getByRole('button', { name: 'Pay $18.00' });
+  await expect(pay).toBeEnabled({ timeout: CARD_FORM_TIMEOUT });
+
+  await fillCard(buyer, CARDS.declined);
+  await pay.click();
+  await expect(buyer.getByRole('alert').filter({ hasText: 'Your card was declined.' })).toBeVisible();
+  await expect(pay).toBeEnabled();
+  await expect(buyer.getByRole('heading', { level: 1, name: 'Pay for your ticket' })).toBeVisible();
+
+  await fillCard(buyer, CARDS.insufficientFunds);
+  await pay.click();
+  await expect(buyer.getByRole('alert').filter({ hasText: 'Your card has insufficient funds.' })).toBeVisible();
+  await expect(pay).toBeEnabled();
+
+  await fillCard(buyer, CARDS.succeeds);
+  await pay.click();
+  await expect(buyer.getByRole('heading', { level: 1, name: 'Payment received' })).toBeVisible();
+  await expect(buyer.getByRole('alert').filter({ hasText: /declined|insufficient/ })).toHaveCount(0);
+  await expect(buyer.getByRole('heading', { name: 'Your order is complete' })).toBeVisible({ timeout: COMPLETE_TIMEOUT });
+
+  await buyer.getByRole('main').getByRole('link', { name: 'View order' }).click();
+  await expect(buyer).toHaveURL(orderPath);
+  await expect(buyer.getByTestId('order-status')).toHaveAttribute('data-status', 'complete');
+
+  await seller.context().close();
+  await buyer.context().close();
+});
