@@ -6,6 +6,7 @@ import { defineConfig, devices } from '@playwright/test';
 // downloads are not possible here.
 const port = process.env['E2E_PORT'] || '3100';
 const motoPort = process.env['E2E_MOTO_PORT'] || '4610';
+const stripePort = process.env['E2E_STRIPE_PORT'] || '12150';
 const baseURL = `http://127.0.0.1:${port}`;
 
 export default defineConfig({
@@ -44,6 +45,7 @@ export default defineConfig({
     env: {
       PORT: port,
       MOTO_PORT: motoPort,
+      STRIPE_PORT: stripePort,
       // Orders lapse after 12 s instead of 15 minutes, so the expiry flow can be watched end to end.
       PARAMETER_OVERRIDES: 'JwtSecret=local-development-secret-not-for-production CookieSecure=false OrderTtlSeconds=12',
     },

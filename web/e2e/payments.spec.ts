@@ -173,3 +173,61 @@ test('a declined card can be replaced by another: declined, insufficient funds, 
   await seller.context().close();
   await buyer.context().close();
 });
+
+/** The Stripe stand-in the stack runs (STRIPE_PORT in playwright.config.ts), as Stripe's API. */
+const STRIPE_API = `http://127.0.0.1:${process.env['E2E_STRIPE_PORT'] || '12150'}/v1`;
+const STRIPE_AUTH = { Authorization: 'Bearer sk_test_local' };
+
+test('a payment that lands after the order expired is refunded, and the order stays cancelled', async ({
+  browser,
+  baseURL,
+  request,
+}) => {
+  test.setTimeout(90_000);
+  const seller = await signedUp(browser, baseURL, 'seller');
+  const title = `E2E payment ${unique('late')}`;
+  const ticketId = await listTicket(seller, title, 3300);
+  const buyer = await signedUp(browser, baseURL, 'buyer');
+
+  // The buyer opens the card form in time: the PaymentIntent exists in Stripe.
+  const orderPath = await purchase(buyer, ticketId, title);
+  const started = buyer.waitForResponse(
+    (response) => response.url().endsWith('/api/payments') && response.request().method() === 'POST' && response.status() === 201,
+  );
+  await buyer.getByRole('main').getByRole('link', { name: 'Pay', exact: true }).click();
+  const intentId = ((await (await started).json()) as { id: string }).id;
+  await expect(buyer.getByRole('button', { name: 'Pay $33.00' })).toBeEnabled({ timeout: CARD_FORM_TIMEOUT });
+
+  // Nobody pays in time: the order expires and the ticket is back on sale.
+  await buyer.goto(orderPath);
+  await expect(buyer.getByTestId('order-status')).toHaveAttribute('data-status', 'cancelled', {
+    timeout: ORDER_TTL_MS + 15_000,
+  });
+
+  // The card is charged anyway, as when a confirmation reaches Stripe after the deadline.
+  const confirm = await request.post(`${STRIPE_API}/payment_intents/${intentId}/confirm`, {
+    headers: STRIPE_AUTH,
+    form: { payment_method: 'pm_card_visa' },
+  });
+  expect(confirm.status()).toBe(200);
+  expect(((await confirm.json()) as { status: string }).status).toBe('succeeded');
+
+  // The whole amount goes back through Stripe, once.
+  await expect
+    .poll(
+      async () => {
+        const refunds = await request.get(`${STRIPE_API}/refunds?payment_intent=${intentId}`, { headers: STRIPE_AUTH });
+        return ((await refunds.json()) as { data: { amount: number; status: string }[] }).data.map((r) => [r.amount, r.status]);
+      },
+      { timeout: COMPLETE_TIMEOUT },
+    )
+    .toEqual([[3300, 'succeeded']]);
+
+  // The order stays cancelled, and the ticket stays for sale.
+  await buyer.reload();
+  await expect(buyer.getByTestId('order-status')).toHaveAttribute('data-status', 'cancelled');
+  expect(await listedIds(seller.request)).toContain(ticketId);
+
+  await seller.context().close();
+  await buyer.context().close();
+});
