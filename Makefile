@@ -6,17 +6,17 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/ticketing-target
 VENV := .venv
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help dev test build build-rust build-web deps deps-python deps-web deps-browser \
-        test-rust test-web test-e2e lint lint-template fmt clean
+.PHONY: help dev test build build-local build-rust build-web deps deps-python deps-web deps-browser \
+        deps-deploy deploy web-deploy test-rust test-web test-e2e lint lint-template fmt clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
 
-dev: deps build ## install what is missing, build, run the whole product on http://localhost:3000
+dev: deps build-local ## install what is missing, build, run the whole product on http://localhost:3000
 	@echo "==> starting the local stack (Ctrl-C stops it)"
 	@scripts/stack.sh
 
-test: deps deps-browser build ## every check: format, clippy, Rust unit + integration, web unit, browser end-to-end, template lint
+test: deps deps-browser build-local ## every check: format, clippy, Rust unit + integration, web unit, browser end-to-end, template lint
 	@echo "==> formatting check"
 	cargo fmt --all --check
 	@$(MAKE) --no-print-directory lint test-rust test-web test-e2e
@@ -44,7 +44,7 @@ deps-browser: ## Debian's Chromium, for the browser tests only
 	  $(SUDO) apt-get install -y chromium || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }; }
 
 # ---------- build ----------
-build: build-rust build-web ## build every function, the local gateway and the web app
+build-local: build-rust build-web ## build every function, the local gateway and the web app (debug, for this machine)
 
 build-rust:
 	@echo "==> building the functions and the local gateway (cargo, debug)"
@@ -53,6 +53,42 @@ build-rust:
 build-web: deps-web
 	@echo "==> building the web app"
 	cd web && npm run build
+
+# ---------- build for Lambda and deploy (not needed by dev or test) ----------
+DEPLOY_VENV := .venv-deploy
+STACK ?= ticketing
+LAMBDA_DIR := build/lambda
+FUNCTION_CRATES := $(patsubst functions/%/Cargo.toml,-p %,$(wildcard functions/*/Cargo.toml))
+
+deps-deploy: $(DEPLOY_VENV)/.installed
+$(DEPLOY_VENV)/.installed: requirements-deploy.txt
+	@echo "==> installing cargo-lambda, zig, the SAM CLI and the AWS CLI into $(DEPLOY_VENV)"
+	python3 -m venv $(DEPLOY_VENV)
+	$(DEPLOY_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-deploy.txt
+	@touch $@
+
+build: deps-deploy ## release build of every function for Lambda (arm64): build/lambda/<function>/bootstrap
+	@rustup target list --installed 2>/dev/null | grep -qx aarch64-unknown-linux-gnu || { \
+	  echo "==> adding the Rust target aarch64-unknown-linux-gnu (rustup, from static.rust-lang.org)"; \
+	  rustup target add aarch64-unknown-linux-gnu || { \
+	    echo "error: the aarch64 Rust target is missing and rustup could not download it." >&2; \
+	    echo "       Run 'rustup target add aarch64-unknown-linux-gnu' on a machine that reaches" >&2; \
+	    echo "       static.rust-lang.org (or copy ~/.rustup/toolchains/*/lib/rustlib/aarch64-unknown-linux-gnu)," >&2; \
+	    echo "       then run 'make build' again. 'make dev' and 'make test' do not need it." >&2; exit 1; }; }
+	@echo "==> cargo lambda build --release --arm64 (every function; this takes a while on 2 cores)"
+	PATH="$(CURDIR)/$(DEPLOY_VENV)/bin:$$PATH" cargo lambda build --release --arm64 \
+	  $(FUNCTION_CRATES) --lambda-dir $(LAMBDA_DIR)
+	$(DEPLOY_VENV)/bin/python scripts/deploy-template.py template.yaml $(LAMBDA_DIR) build/template.yaml
+	@ls $(LAMBDA_DIR) | wc -l | xargs echo "==> functions built:"
+
+deploy: build ## deploy the stack with SAM (settings in samconfig.toml; secrets asked for or given as PARAMETERS)
+	@echo "==> sam deploy of build/template.yaml (stack $(STACK))"
+	$(DEPLOY_VENV)/bin/sam deploy --template-file build/template.yaml --stack-name $(STACK) \
+	  $(if $(PARAMETERS),--parameter-overrides $(PARAMETERS),--guided)
+	@$(MAKE) --no-print-directory web-deploy
+
+web-deploy: deps-deploy build-web ## upload web/dist to the stack's bucket and refresh CloudFront
+	@scripts/web-deploy.sh "$(STACK)" "$(DEPLOY_VENV)/bin/aws"
 
 # ---------- checks ----------
 test-rust: deps-python ## Rust unit and integration tests (against a fresh moto)
@@ -63,7 +99,7 @@ test-web: deps-web ## web unit tests
 	@echo "==> web unit tests"
 	cd web && npm test
 
-test-e2e: deps deps-browser build ## browser end-to-end tests against the local stack
+test-e2e: deps deps-browser build-local ## browser end-to-end tests against the local stack
 	@echo "==> browser end-to-end tests"
 	cd web && npm run e2e
 
@@ -79,4 +115,4 @@ fmt: ## format the Rust code
 	cargo fmt --all
 
 clean: ## remove build outputs and installed packages of this checkout
-	rm -rf $(VENV) web/node_modules web/dist .local
+	rm -rf $(VENV) $(DEPLOY_VENV) build web/node_modules web/dist .local

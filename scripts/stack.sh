@@ -14,9 +14,9 @@ MOTO_PORT="${MOTO_PORT:-4566}"
 STRIPE_PORT="${STRIPE_PORT:-12111}"
 GATEWAY="$CARGO_TARGET_DIR/debug/local-gateway"
 STRIPE_STANDIN="$CARGO_TARGET_DIR/debug/stripe-standin"
-[ -x "$GATEWAY" ] || { echo "the local gateway is not built: run 'make build' first" >&2; exit 1; }
-[ -x "$STRIPE_STANDIN" ] || { echo "the Stripe stand-in is not built: run 'make build' first" >&2; exit 1; }
-[ -f "$ROOT/web/dist/index.html" ] || { echo "the web app is not built: run 'make build' first" >&2; exit 1; }
+[ -x "$GATEWAY" ] || { echo "the local gateway is not built: run 'make build-local' first" >&2; exit 1; }
+[ -x "$STRIPE_STANDIN" ] || { echo "the Stripe stand-in is not built: run 'make build-local' first" >&2; exit 1; }
+[ -f "$ROOT/web/dist/index.html" ] || { echo "the web app is not built: run 'make build-local' first" >&2; exit 1; }
 
 mkdir -p "$ROOT/.local"
 cleanup() {

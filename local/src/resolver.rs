@@ -555,6 +555,9 @@ Resources:
             overrides(&[
                 ("JwtSecret", "test-secret-that-is-at-least-32-chars"),
                 ("CookieSecure", "false"),
+                ("StripeSecretKey", "sk_test_local"),
+                ("StripeWebhookSecret", "whsec_local"),
+                ("StripePublishableKey", "pk_test_local"),
             ]),
         )
         .unwrap();
@@ -621,8 +624,18 @@ Resources:
             }
         }
         // Every property of every resource resolves (policies, roles, groups), except the HTTP
-        // events, which name the API that the gateway itself stands in for.
+        // events, which name the API that the gateway itself stands in for, and the resources
+        // only AWS has (alarms and their topic, the web hosting), which the gateway ignores.
+        let aws_only = |kind: &str| {
+            kind.starts_with("AWS::CloudWatch::")
+                || kind.starts_with("AWS::SNS::")
+                || kind.starts_with("AWS::S3::")
+                || kind.starts_with("AWS::CloudFront::")
+        };
         for (id, resource) in &template.resources {
+            if aws_only(&resource.kind) {
+                continue;
+            }
             let mut properties = resource.properties.clone();
             if resource.kind == "AWS::Serverless::Function" {
                 properties.remove("Events");

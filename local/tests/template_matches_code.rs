@@ -1,0 +1,210 @@
+//! template.yaml and the code agree: every function in the template is a binary in the workspace
+//! and every binary a function; each route is served by an HTTP handler, each queue consumer by
+//! the SQS driver (its queue fed by a rule or a schedule, with a DLQ and partial batch failures),
+//! each stream consumer by the stream driver on a table that has a stream.
+
+use local::template::Template;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn template() -> Template {
+    Template::load(root().join("template.yaml")).expect("template.yaml parses")
+}
+
+/// Every `functions/*/src/bin/*.rs`: binary name -> source.
+fn function_binaries() -> BTreeMap<String, String> {
+    let mut binaries = BTreeMap::new();
+    for crate_dir in std::fs::read_dir(root().join("functions")).unwrap() {
+        let bin_dir = crate_dir.unwrap().path().join("src/bin");
+        let Ok(entries) = std::fs::read_dir(&bin_dir) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "rs") {
+                let name = path.file_stem().unwrap().to_string_lossy().to_string();
+                let source = std::fs::read_to_string(&path).unwrap();
+                assert!(
+                    binaries.insert(name.clone(), source).is_none(),
+                    "two crates have a binary named {name}"
+                );
+            }
+        }
+    }
+    binaries
+}
+
+/// The logical id a `!GetAtt X.Arn` / `!Ref X` value names, among `candidates`.
+fn named<'a>(
+    value: &serde_yaml::Value,
+    candidates: impl Iterator<Item = &'a str>,
+) -> Option<String> {
+    let text = serde_yaml::to_string(value).unwrap();
+    let words: BTreeSet<&str> = text.split(|c: char| !(c.is_ascii_alphanumeric())).collect();
+    candidates
+        .filter(|id| words.contains(id))
+        .map(str::to_string)
+        .next()
+}
+
+#[test]
+fn every_function_is_a_binary_and_every_binary_a_function() {
+    let template = template();
+    let in_template: BTreeSet<String> = template
+        .functions
+        .iter()
+        .map(|f| f.binary.clone())
+        .collect();
+    let in_code: BTreeSet<String> = function_binaries().into_keys().collect();
+    let missing_code: Vec<_> = in_template.difference(&in_code).collect();
+    let missing_template: Vec<_> = in_code.difference(&in_template).collect();
+    assert!(
+        missing_code.is_empty(),
+        "functions without a binary: {missing_code:?}"
+    );
+    assert!(
+        missing_template.is_empty(),
+        "binaries without a function: {missing_template:?}"
+    );
+    assert_eq!(
+        in_template.len(),
+        template.functions.len(),
+        "two functions share a binary"
+    );
+    // and the names say the same thing: CreateOrderFunction -> create-order
+    for function in &template.functions {
+        let pascal: String = function
+            .binary
+            .split('-')
+            .map(|word| word[..1].to_uppercase() + &word[1..])
+            .collect();
+        assert_eq!(function.logical_id, format!("{pascal}Function"));
+    }
+}
+
+#[test]
+fn every_route_is_served_by_an_http_handler_once() {
+    let template = template();
+    let binaries = function_binaries();
+    let mut routes = BTreeSet::new();
+    for function in template.functions.iter().filter(|f| !f.routes.is_empty()) {
+        assert!(
+            binaries[&function.binary].contains("ticketing::http::serve"),
+            "{} has a route but does not serve HTTP",
+            function.logical_id
+        );
+        for route in &function.routes {
+            assert!(
+                route.path.starts_with("/api/"),
+                "{} {}",
+                route.method,
+                route.path
+            );
+            assert!(
+                routes.insert((route.method.clone(), route.path.clone())),
+                "{} {} is routed twice",
+                route.method,
+                route.path
+            );
+        }
+    }
+}
+
+#[test]
+fn every_consumer_reads_a_queue_that_is_fed_and_has_a_dead_letter_queue() {
+    let template = template();
+    let binaries = function_binaries();
+    let queue_ids = || template.queues.iter().map(|q| q.logical_id.as_str());
+    let mut consumed = BTreeSet::new();
+    for function in template
+        .functions
+        .iter()
+        .filter(|f| !f.sqs_sources.is_empty())
+    {
+        assert!(
+            binaries[&function.binary].contains("ticketing::consumer::serve"),
+            "{} reads a queue but does not use the SQS driver",
+            function.logical_id
+        );
+        for source in &function.sqs_sources {
+            let queue = named(&source.queue, queue_ids()).unwrap_or_else(|| {
+                panic!("{}: its queue is not in the template", function.logical_id)
+            });
+            assert!(
+                source.report_batch_item_failures,
+                "{}: ReportBatchItemFailures",
+                function.logical_id
+            );
+            let def = template.queue(&queue).unwrap();
+            assert!(def.redrive.is_some(), "{queue} has no dead-letter queue");
+            let fed_by_rule = template.rules.iter().any(|rule| {
+                rule.targets
+                    .iter()
+                    .any(|t| named(&t.arn, queue_ids()).as_deref() == Some(&queue))
+            });
+            let fed_by_schedule = template.functions.iter().any(|f| {
+                f.environment
+                    .values()
+                    .any(|v| named(v, queue_ids()).as_deref() == Some(&queue))
+            });
+            assert!(fed_by_rule || fed_by_schedule, "nothing sends to {queue}");
+            assert!(consumed.insert(queue.clone()), "{queue} has two consumers");
+        }
+    }
+    // and every rule delivers to a queue somebody reads
+    for rule in &template.rules {
+        for target in &rule.targets {
+            let queue = named(&target.arn, queue_ids()).unwrap();
+            assert!(
+                consumed.contains(&queue),
+                "rule {} feeds {queue}, which nobody reads",
+                rule.logical_id
+            );
+        }
+    }
+}
+
+#[test]
+fn every_stream_consumer_reads_a_table_with_a_stream() {
+    let template = template();
+    let binaries = function_binaries();
+    let table_ids = || template.tables.iter().map(|t| t.logical_id.as_str());
+    for function in template
+        .functions
+        .iter()
+        .filter(|f| !f.stream_sources.is_empty())
+    {
+        assert!(
+            binaries[&function.binary].contains("ticketing::stream::serve"),
+            "{} reads a stream but does not use the stream driver",
+            function.logical_id
+        );
+        for source in &function.stream_sources {
+            let table = named(&source.stream, table_ids()).expect("the stream's table");
+            assert!(
+                template
+                    .table(&table)
+                    .unwrap()
+                    .spec
+                    .stream_view_type
+                    .is_some(),
+                "{table} has no stream"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_function_has_a_sample_event() {
+    let template = template();
+    for function in &template.functions {
+        let path = root()
+            .join("events")
+            .join(format!("{}.json", function.binary));
+        assert!(path.is_file(), "no sample event {}", path.display());
+    }
+}
