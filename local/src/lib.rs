@@ -18,6 +18,7 @@ mod function_pool;
 pub mod gateway;
 pub mod http_api;
 mod instance;
+pub mod invariants;
 pub mod invoker;
 pub mod moto;
 mod process;

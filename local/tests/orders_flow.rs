@@ -107,5 +107,6 @@ async fn buyers_race_one_wins_and_the_unpaid_order_expires_and_frees_the_ticket(
         .await;
     assert_eq!(status, 201, "{second}");
 
+    stack.invariants_hold().await;
     stack.running.stop().await;
 }

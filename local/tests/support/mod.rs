@@ -204,6 +204,23 @@ impl Stack {
         ticket
     }
 
+    /// Polls until every invariant holds with the queues drained (replicas caught up), or fails
+    /// the test listing what is still broken.
+    pub async fn invariants_hold(&self) {
+        let tables = local::invariants::Tables::of_stack(&self.name);
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            let broken = local::invariants::violations(&self.clients.dynamodb, &tables, true)
+                .await
+                .unwrap();
+            if broken.is_empty() {
+                return;
+            }
+            assert!(Instant::now() < deadline, "invariants broken: {broken:#?}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
     /// Polls until `check` returns something, or fails the test naming `what`.
     pub async fn eventually<T, F, Fut>(&self, what: &str, check: F) -> T
     where

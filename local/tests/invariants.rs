@@ -1,0 +1,150 @@
+//! The invariant checker finds each kind of broken promise, and passes consistent data.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use local::invariants::{violations, Tables};
+
+fn s(v: &str) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+fn n(v: u64) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+struct Data {
+    client: aws_sdk_dynamodb::Client,
+    tables: Tables,
+}
+
+impl Data {
+    async fn new() -> Self {
+        let client = local::testing::dynamodb_client().await;
+        let tables = Tables {
+            tickets: local::testing::fresh_table(&client, "TicketsTable").await,
+            orders: local::testing::fresh_table(&client, "OrdersTable").await,
+            payments: local::testing::fresh_table(&client, "PaymentsTable").await,
+        };
+        Data { client, tables }
+    }
+
+    async fn put(&self, table: &str, item: &[(&str, AttributeValue)]) {
+        let mut request = self.client.put_item().table_name(table);
+        for (name, value) in item {
+            request = request.item(*name, value.clone());
+        }
+        request.send().await.unwrap();
+    }
+
+    /// A ticket at `version`, with the orders-side replica at `replica_version`.
+    async fn ticket(&self, id: &str, version: u64, replica_version: u64) {
+        self.put(
+            &self.tables.tickets,
+            &[("id", s(id)), ("version", n(version))],
+        )
+        .await;
+        self.put(
+            &self.tables.orders,
+            &[
+                ("pk", s(&format!("TICKET#{id}"))),
+                ("version", n(replica_version)),
+            ],
+        )
+        .await;
+    }
+
+    /// An order for `ticket`, replicated to payments at the same version.
+    async fn order(&self, id: &str, ticket: &str, status: &str, version: u64) {
+        self.put(
+            &self.tables.orders,
+            &[
+                ("pk", s(&format!("ORDER#{id}"))),
+                ("ticketId", s(ticket)),
+                ("status", s(status)),
+                ("version", n(version)),
+            ],
+        )
+        .await;
+        self.put(
+            &self.tables.payments,
+            &[("pk", s(&format!("ORDER#{id}"))), ("version", n(version))],
+        )
+        .await;
+    }
+
+    async fn payment(&self, id: &str, order: &str, status: &str) {
+        self.put(
+            &self.tables.payments,
+            &[
+                ("pk", s(&format!("PAYMENT#{id}"))),
+                ("orderId", s(order)),
+                ("status", s(status)),
+            ],
+        )
+        .await;
+    }
+
+    async fn broken(&self, drained: bool) -> Vec<String> {
+        violations(&self.client, &self.tables, drained)
+            .await
+            .unwrap()
+    }
+}
+
+#[tokio::test]
+async fn consistent_data_breaks_nothing() {
+    let data = Data::new().await;
+    data.ticket("t-1", 1, 1).await;
+    data.order("o-1", "t-1", "cancelled", 1).await;
+    data.payment("pi_1", "o-1", "refunded").await;
+    data.order("o-2", "t-1", "complete", 1).await;
+    data.payment("pi_2", "o-2", "succeeded").await;
+    assert_eq!(data.broken(true).await, Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn each_broken_promise_is_reported() {
+    let data = Data::new().await;
+    // a ticket held by two live orders
+    data.ticket("t-1", 0, 0).await;
+    data.order("o-1", "t-1", "created", 0).await;
+    data.order("o-2", "t-1", "complete", 1).await;
+    data.payment("pi_2", "o-2", "succeeded").await;
+    // a complete order without a payment, and one with two
+    data.ticket("t-2", 0, 0).await;
+    data.order("o-3", "t-2", "complete", 1).await;
+    data.ticket("t-3", 0, 0).await;
+    data.order("o-4", "t-3", "complete", 1).await;
+    data.payment("pi_4a", "o-4", "succeeded").await;
+    data.payment("pi_4b", "o-4", "succeeded").await;
+    // a refund for an order that is not cancelled
+    data.ticket("t-4", 0, 0).await;
+    data.order("o-5", "t-4", "created", 0).await;
+    data.payment("pi_5", "o-5", "refunded").await;
+
+    let broken = data.broken(false).await;
+    let has = |text: &str| broken.iter().any(|b| b.contains(text));
+    assert!(has("ticket t-1 is held by 2 live orders"), "{broken:#?}");
+    assert!(
+        has("complete order o-3 has 0 succeeded payments"),
+        "{broken:#?}"
+    );
+    assert!(
+        has("complete order o-4 has 2 succeeded payments"),
+        "{broken:#?}"
+    );
+    assert!(has("payment pi_5 was refunded"), "{broken:#?}");
+    assert_eq!(broken.len(), 4, "{broken:#?}");
+}
+
+#[tokio::test]
+async fn a_replica_behind_its_source_is_reported_once_drained() {
+    let data = Data::new().await;
+    data.ticket("t-1", 2, 1).await;
+    assert!(data.broken(false).await.is_empty());
+    let broken = data.broken(true).await;
+    assert_eq!(broken.len(), 1, "{broken:#?}");
+    assert!(
+        broken[0].contains("orders holds ticket t-1 at Some(1), tickets at Some(2)"),
+        "{broken:#?}"
+    );
+}
