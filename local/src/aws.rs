@@ -42,9 +42,16 @@ impl LocalAws {
         }
     }
 
-    /// An SDK config that talks to the local endpoint only (no profile, IMDS or real AWS).
+    /// An SDK config that talks to the local endpoint only (no profile, IMDS or real AWS). moto
+    /// is one Python process: on a busy 2-core machine it can take longer than the SDK's 3.1 s
+    /// default to accept a connection, so the local connect timeout is generous.
     pub async fn sdk_config(&self) -> SdkConfig {
         aws_config::defaults(BehaviorVersion::latest())
+            .timeout_config(
+                aws_config::timeout::TimeoutConfig::builder()
+                    .connect_timeout(std::time::Duration::from_secs(30))
+                    .build(),
+            )
             .endpoint_url(&self.endpoint)
             .region(Region::new(self.region.clone()))
             .credentials_provider(Credentials::new(

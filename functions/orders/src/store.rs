@@ -242,6 +242,9 @@ impl Orders {
                 } else if reasons
                     .get(1)
                     .is_some_and(|code| code == "ConditionalCheckFailed")
+                    // Another transaction on the same ticket was in flight (DynamoDB cancels
+                    // rather than waits): the ticket changed under us, so read it again.
+                    || reasons.iter().any(|code| code == "TransactionConflict")
                 {
                     Err(ReserveError::TicketChanged)
                 } else {
