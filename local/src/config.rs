@@ -2,6 +2,7 @@
 
 use crate::aws::LocalAws;
 use crate::event_sources::DEFAULT_SQS_RETRY_DELAY;
+use crate::faults::Faults;
 use crate::invoker::DEFAULT_MAX_INSTANCES;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -40,6 +41,8 @@ pub struct GatewayConfig {
     pub sqs_retry_delay: Duration,
     /// The [`PASS_THROUGH`] variables that are set.
     pub pass_through: Vec<(String, String)>,
+    /// `LOCAL_FAULTS`: faults to inject, for tests ([`Faults`]); none by default.
+    pub faults: Faults,
 }
 
 impl GatewayConfig {
@@ -119,6 +122,7 @@ impl GatewayConfig {
                 .iter()
                 .filter_map(|name| var(name).map(|value| (name.to_string(), value)))
                 .collect(),
+            faults: Faults::parse(&var("LOCAL_FAULTS").unwrap_or_default()).map_err(ConfigError)?,
         })
     }
 

@@ -3,6 +3,7 @@
 //! the template's schedule groups' one-shot schedules (moto never fires them).
 
 use crate::aws::Clients;
+use crate::faults::Faults;
 use crate::invoker::Invoker;
 use crate::resolver::{Resolver, ACCOUNT_ID};
 use crate::schedule_firer::{self, ScheduleFirer};
@@ -25,6 +26,8 @@ pub struct EventSourceOptions {
     pub sqs_retry_delay: Duration,
     /// Region named in events and ARNs.
     pub region: String,
+    /// Faults to inject (`LOCAL_FAULTS`).
+    pub faults: Faults,
 }
 
 /// The running pollers; dropping this stops them too.
@@ -67,6 +70,7 @@ impl EventSources {
                     region: options.region.clone(),
                     sqs: clients.sqs.clone(),
                     invoker: invoker.clone(),
+                    faults: options.faults.clone(),
                 };
                 tasks.spawn(poller.run(StopSignal(stopped.clone())));
             }

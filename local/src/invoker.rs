@@ -7,6 +7,7 @@
 //! started instances (real processes of the function's binary, talking to our Runtime API),
 //! enforces the timeout and replaces instances that crash or time out.
 
+use crate::faults::{FaultKind, Faults};
 use crate::function_pool::FunctionPool;
 use crate::runtime_api;
 use serde_json::Value;
@@ -46,6 +47,8 @@ pub struct InvokerOptions {
     pub max_instances: usize,
     /// Region used in function ARNs.
     pub region: String,
+    /// Faults to inject (`LOCAL_FAULTS`).
+    pub faults: Faults,
 }
 
 impl Default for InvokerOptions {
@@ -53,6 +56,7 @@ impl Default for InvokerOptions {
         InvokerOptions {
             max_instances: DEFAULT_MAX_INSTANCES,
             region: crate::aws::DEFAULT_REGION.to_string(),
+            faults: Faults::default(),
         }
     }
 }
@@ -122,6 +126,7 @@ pub struct Invoker {
 
 struct Inner {
     pools: Arc<HashMap<String, Arc<FunctionPool>>>,
+    faults: Faults,
     runtime_api: SocketAddr,
     server: tokio::task::JoinHandle<()>,
 }
@@ -146,6 +151,7 @@ impl Invoker {
         Ok(Invoker {
             inner: Arc::new(Inner {
                 pools,
+                faults: options.faults,
                 runtime_api,
                 server,
             }),
@@ -159,7 +165,30 @@ impl Invoker {
             .pools
             .get(function)
             .ok_or_else(|| InvokeError::UnknownFunction(function.to_string()))?;
-        pool.invoke(&payload).await
+        if self
+            .inner
+            .faults
+            .strikes(FaultKind::FailEveryOtherInvocation, function)
+        {
+            return Err(InvokeError::Crashed {
+                function: function.to_string(),
+                status: "LOCAL_FAULTS failed it".to_string(),
+                during_init: true,
+            });
+        }
+        let answer = pool.invoke(&payload).await?;
+        if self
+            .inner
+            .faults
+            .strikes(FaultKind::LoseEveryOtherAnswer, function)
+        {
+            return Err(InvokeError::Crashed {
+                function: function.to_string(),
+                status: "LOCAL_FAULTS lost its answer".to_string(),
+                during_init: false,
+            });
+        }
+        Ok(answer)
     }
 
     /// The logical ids this invoker runs.

@@ -14,6 +14,7 @@ pub mod aws;
 mod batch_response;
 pub mod config;
 pub mod event_sources;
+pub mod faults;
 mod function_pool;
 pub mod gateway;
 pub mod http_api;

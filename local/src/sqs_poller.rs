@@ -11,8 +11,9 @@
 
 use crate::batch_response::{read_batch_response, BatchOutcome};
 use crate::event_sources::StopSignal;
+use crate::faults::Faults;
 use crate::invoker::Invoker;
-use crate::sqs_event::{settle, sqs_event};
+use crate::sqs_event::{settle, sqs_event, Settlement};
 use aws_sdk_sqs::error::DisplayErrorContext;
 use aws_sdk_sqs::types::{
     ChangeMessageVisibilityBatchRequestEntry, DeleteMessageBatchRequestEntry, Message,
@@ -46,6 +47,8 @@ pub(crate) struct SqsPoller {
     pub sqs: Client,
     /// Runs the function.
     pub invoker: Invoker,
+    /// Faults to inject (none unless `LOCAL_FAULTS` asks).
+    pub faults: Faults,
 }
 
 impl SqsPoller {
@@ -100,25 +103,48 @@ impl SqsPoller {
         }
 
         let started = Instant::now();
-        let event = sqs_event(messages, &self.queue_arn, &self.region);
-        let result = self.invoker.invoke(&self.function, event).await;
-        let ids: Vec<&str> = messages
-            .iter()
-            .map(|m| m.message_id().unwrap_or_default())
-            .collect();
-        let outcome = read_batch_response(&result, self.report_batch_item_failures, &ids);
-        let settlement = settle(&ids, &outcome);
+        // LOCAL_FAULTS may fail some messages before the function sees them.
+        let (given, withheld): (Vec<usize>, Vec<usize>) = (0..messages.len()).partition(|&i| {
+            let id = messages[i].message_id().unwrap_or_default();
+            !self.faults.fails_message(&self.function, id)
+        });
+        let mut settlement = Settlement {
+            delete: Vec::new(),
+            retry: withheld.clone(),
+        };
+        if !given.is_empty() {
+            let batch: Vec<Message> = given.iter().map(|&i| messages[i].clone()).collect();
+            let event = sqs_event(&batch, &self.queue_arn, &self.region);
+            let result = self.invoker.invoke(&self.function, event).await;
+            let ids: Vec<&str> = batch
+                .iter()
+                .map(|m| m.message_id().unwrap_or_default())
+                .collect();
+            let outcome = read_batch_response(&result, self.report_batch_item_failures, &ids);
+            let settled = settle(&ids, &outcome);
+            settlement
+                .delete
+                .extend(settled.delete.iter().map(|&j| given[j]));
+            settlement
+                .retry
+                .extend(settled.retry.iter().map(|&j| given[j]));
+            if let BatchOutcome::AllFailed(reason) = &outcome {
+                eprintln!("[{}] {reason}", self.function);
+            }
+        }
         println!(
-            "SQS {} {} messages, {} failed {}ms {}",
+            "SQS {} {} messages, {} failed{} {}ms {}",
             queue_name(&self.queue_arn),
             messages.len(),
             settlement.retry.len(),
+            if withheld.is_empty() {
+                String::new()
+            } else {
+                format!(" ({} by LOCAL_FAULTS)", withheld.len())
+            },
             started.elapsed().as_millis(),
             self.function
         );
-        if let BatchOutcome::AllFailed(reason) = &outcome {
-            eprintln!("[{}] {reason}", self.function);
-        }
 
         self.delete(url, messages, &settlement.delete).await?;
         self.retry_soon(url, messages, &settlement.retry).await

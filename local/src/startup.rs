@@ -136,6 +136,7 @@ pub async fn start(config: &GatewayConfig) -> Result<RunningStack, StartError> {
         InvokerOptions {
             max_instances: config.max_instances,
             region: config.aws.region.clone(),
+            faults: config.faults.clone(),
         },
     )
     .await
@@ -157,10 +158,14 @@ pub async fn start(config: &GatewayConfig) -> Result<RunningStack, StartError> {
         &EventSourceOptions {
             sqs_retry_delay: config.sqs_retry_delay,
             region: config.aws.region.clone(),
+            faults: config.faults.clone(),
         },
     )?;
     for mapping in event_sources.mappings() {
         println!("{mapping}");
+    }
+    for fault in config.faults.describe() {
+        println!("warning: LOCAL_FAULTS injects {fault}");
     }
 
     let listener = TcpListener::bind(("127.0.0.1", config.port))

@@ -49,6 +49,12 @@ pub enum ApiError {
     /// Valid, but in conflict with the current state (409).
     #[error("conflict")]
     Conflict(FieldError),
+    /// Too many attempts; the caller may try again after this many seconds (429 + Retry-After).
+    #[error("too many requests")]
+    TooManyRequests {
+        message: String,
+        retry_after_seconds: u64,
+    },
     /// Something broke on our side (500); the source is logged, never returned.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -78,6 +84,7 @@ impl ApiError {
             Self::Forbidden(_) => 403,
             Self::NotFound => 404,
             Self::Conflict(_) => 409,
+            Self::TooManyRequests { .. } => 429,
             Self::Internal(_) => 500,
         }
     }
@@ -90,6 +97,7 @@ impl ApiError {
             Self::Forbidden(message) => vec![FieldError::general(message.clone())],
             Self::NotFound => vec![FieldError::general("Not found")],
             Self::Conflict(error) => vec![error.clone()],
+            Self::TooManyRequests { message, .. } => vec![FieldError::general(message.clone())],
             Self::Internal(_) => vec![FieldError::general("Something went wrong")],
         }
     }
@@ -123,6 +131,11 @@ mod tests {
         assert_eq!(ApiError::Forbidden("no".into()).status_code(), 403);
         assert_eq!(ApiError::NotFound.status_code(), 404);
         assert_eq!(ApiError::conflict("taken").status_code(), 409);
+        let too_many = ApiError::TooManyRequests {
+            message: "slow down".into(),
+            retry_after_seconds: 3,
+        };
+        assert_eq!(too_many.status_code(), 429);
         assert_eq!(
             ApiError::internal(std::io::Error::other("disk")).status_code(),
             500

@@ -55,10 +55,22 @@ pub fn error_response(error: &ApiError) -> Response<Body> {
         "content-type",
         lambda_http::http::HeaderValue::from_static("application/json"),
     );
+    if let ApiError::TooManyRequests {
+        retry_after_seconds,
+        ..
+    } = error
+    {
+        response
+            .headers_mut()
+            .insert("retry-after", (*retry_after_seconds).into());
+    }
     response
 }
 
 /// Runs an HTTP handler as the Lambda's entry point.
+///
+/// State-changing requests sent by a browser on behalf of another site are refused (403)
+/// before the handler runs ([`crate::same_origin`]).
 ///
 /// `context` is built once per cold start (clients, keys) and lives for the whole process;
 /// each request borrows it. Errors become their response here, and internal ones are logged
@@ -77,7 +89,11 @@ where
                 .lambda_context_ref()
                 .map(|c| c.request_id.clone())
                 .unwrap_or_default();
-            let response = match handler(context, request).await {
+            let outcome = match crate::same_origin::check(request.method(), request.headers()) {
+                Ok(()) => handler(context, request).await,
+                Err(refused) => Err(refused),
+            };
+            let response = match outcome {
                 Ok(response) => response,
                 Err(error) => {
                     if error.status_code() >= 500 {
@@ -123,6 +139,16 @@ mod tests {
             error.errors()[0].message,
             "The request body is not valid JSON"
         );
+    }
+
+    #[test]
+    fn too_many_requests_says_when_to_try_again() {
+        let response = error_response(&ApiError::TooManyRequests {
+            message: "Too many attempts".into(),
+            retry_after_seconds: 30,
+        });
+        assert_eq!(response.status(), 429);
+        assert_eq!(response.headers()["retry-after"], "30");
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod error;
 pub mod events;
 pub mod http;
 pub mod money;
+pub mod same_origin;
 pub mod stream;
 pub mod telemetry;
 pub mod time;

@@ -1,5 +1,6 @@
 //! What the sign-up and sign-in functions build once per cold start.
 
+use crate::signin_attempts::{SigninAttempts, SigninPolicy};
 use crate::users::Users;
 use ticketing::auth::{password, CookieSettings, SessionKeys};
 use ticketing::config::{self, ConfigError};
@@ -7,6 +8,8 @@ use ticketing::config::{self, ConfigError};
 /// Clients, keys and settings shared by every invocation of sign-up or sign-in.
 pub struct AuthContext {
     pub users: Users,
+    /// Sign-in tries per account, for the back-off.
+    pub signin_attempts: SigninAttempts,
     pub keys: SessionKeys,
     pub cookies: CookieSettings,
     /// A hash of a random password, verified against when the email is unknown so that an
@@ -20,11 +23,18 @@ impl AuthContext {
         let decoy_hash =
             password::hash(&uuid::Uuid::new_v4().to_string()).expect("hashing a random password");
         Self {
+            signin_attempts: users.signin_attempts(SigninPolicy::default()),
             users,
             keys,
             cookies,
             decoy_hash,
         }
+    }
+
+    /// The same context with another sign-in back-off policy (tests use short pauses).
+    pub fn with_signin_policy(mut self, policy: SigninPolicy) -> Self {
+        self.signin_attempts = self.users.signin_attempts(policy);
+        self
     }
 
     /// Builds the context from the environment: `USERS_TABLE` plus the session settings.

@@ -69,7 +69,8 @@ impl std::fmt::Debug for Password {
 }
 
 /// The JSON body of sign-up and sign-in; fields are optional so a missing one is a 400 naming it.
-#[derive(Debug, Deserialize)]
+/// Its `Debug` hides the password.
+#[derive(Deserialize)]
 pub struct CredentialsBody {
     pub email: Option<String>,
     pub password: Option<String>,
@@ -80,6 +81,15 @@ pub struct CredentialsBody {
 pub struct Credentials {
     pub email: Email,
     pub password: Password,
+}
+
+impl std::fmt::Debug for CredentialsBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CredentialsBody")
+            .field("email", &self.email)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .finish()
+    }
 }
 
 impl CredentialsBody {

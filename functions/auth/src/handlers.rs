@@ -2,11 +2,12 @@
 
 use crate::context::AuthContext;
 use crate::credentials::{CredentialsBody, Email};
+use crate::signin_attempts::Attempt;
 use crate::users::{InsertUserError, User};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use ticketing::auth::{self, password, CookieSettings, SessionKeys, SessionUser};
 use ticketing::http::{empty, json, json_body, ApiResult};
 use ticketing::{ApiError, FieldError};
@@ -60,6 +61,15 @@ pub async fn signin(ctx: &AuthContext, request: Request) -> ApiResult {
         return Err(ApiError::BadRequest(errors));
     };
 
+    if let Attempt::Paused { retry_after } = ctx
+        .signin_attempts
+        .claim(&email, now_ms())
+        .await
+        .map_err(ApiError::internal)?
+    {
+        return Err(too_many_attempts(retry_after));
+    }
+
     let user = ctx.users.find(&email).await.map_err(ApiError::internal)?;
     // An unknown email still costs one verification, so timing does not reveal which emails exist.
     let stored_hash = user
@@ -67,17 +77,32 @@ pub async fn signin(ctx: &AuthContext, request: Request) -> ApiResult {
         .map_or_else(|| ctx.decoy_hash.clone(), |u| u.password_hash.clone());
     let matches = verify_off_thread(password, stored_hash).await?;
     match user {
-        Some(user) if matches => signed_in(
-            ctx,
-            StatusCode::OK,
-            SessionUser {
-                id: user.id,
-                email: user.email,
-            },
-        ),
+        Some(user) if matches => {
+            ctx.signin_attempts
+                .succeeded(&email)
+                .await
+                .map_err(ApiError::internal)?;
+            signed_in(
+                ctx,
+                StatusCode::OK,
+                SessionUser {
+                    id: user.id,
+                    email: user.email,
+                },
+            )
+        }
         _ => Err(ApiError::BadRequest(vec![FieldError::general(
             "Invalid credentials",
         )])),
+    }
+}
+
+/// The answer while sign-in to an account is paused: the same whether or not the account exists.
+fn too_many_attempts(retry_after: Duration) -> ApiError {
+    let seconds = retry_after.as_secs_f64().ceil().max(1.0) as u64;
+    ApiError::TooManyRequests {
+        message: format!("Too many sign-in attempts. Try again in {seconds} s."),
+        retry_after_seconds: seconds,
     }
 }
 

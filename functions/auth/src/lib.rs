@@ -6,6 +6,7 @@
 pub mod context;
 pub mod credentials;
 pub mod handlers;
+pub mod signin_attempts;
 pub mod users;
 
 pub use context::AuthContext;

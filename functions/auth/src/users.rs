@@ -1,6 +1,7 @@
 //! The Users table: one item per user, keyed by the normalised email.
 
 use crate::credentials::Email;
+use crate::signin_attempts::{SigninAttempts, SigninPolicy};
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use std::collections::HashMap;
@@ -44,6 +45,11 @@ impl Users {
             client,
             table: table.into(),
         }
+    }
+
+    /// The sign-in attempt counts kept in the same table, under `policy`.
+    pub fn signin_attempts(&self, policy: SigninPolicy) -> SigninAttempts {
+        SigninAttempts::new(self.client.clone(), &self.table, policy)
     }
 
     /// Stores a new user; a taken email is refused by the write's condition, never by a read first.

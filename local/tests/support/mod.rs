@@ -24,6 +24,11 @@ pub struct Stack {
 impl Stack {
     /// Starts the whole template as its own stack; `extra_parameters` are added to the overrides.
     pub async fn start(extra_parameters: &str) -> Self {
+        Self::start_with_faults(extra_parameters, "").await
+    }
+
+    /// Like [`Stack::start`], with the `LOCAL_FAULTS` the gateway injects (local::faults).
+    pub async fn start_with_faults(extra_parameters: &str, faults: &str) -> Self {
         let gateway = PathBuf::from(env!("CARGO_BIN_EXE_local-gateway"));
         let functions = gateway.parent().unwrap().to_path_buf();
         for binary in [
@@ -64,6 +69,7 @@ impl Stack {
                 ),
             ),
             ("MAX_INSTANCES", "2".into()),
+            ("LOCAL_FAULTS", faults.into()),
         ]);
         let config = GatewayConfig::from_lookup(|key| vars.get(key).cloned()).unwrap();
         let running = startup::start(&config)
@@ -267,9 +273,6 @@ async fn http(
     cookie: Option<&str>,
     body: Option<Value>,
 ) -> (u16, Vec<String>, Value) {
-    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
-        .await
-        .unwrap();
     let body = body.map(|b| b.to_string()).unwrap_or_default();
     let cookie = cookie
         .map(|c| format!("cookie: {c}\r\n"))
@@ -278,9 +281,7 @@ async fn http(
         "{method} {path} HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\ncontent-type: application/json\r\n{cookie}content-length: {}\r\n\r\n{body}",
         body.len()
     );
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut raw = String::new();
-    stream.read_to_string(&mut raw).await.unwrap();
+    let raw = exchange(port, &request).await;
     let (head, body) = raw.split_once("\r\n\r\n").unwrap();
     let status = head.split(' ').nth(1).unwrap().parse().unwrap();
     let cookies = head
@@ -294,4 +295,16 @@ async fn http(
         cookies,
         serde_json::from_str(body).unwrap_or(Value::Null),
     )
+}
+
+/// Sends `request` (a whole HTTP/1.1 request, with `connection: close`) to 127.0.0.1:`port` and
+/// returns the whole response as text.
+pub async fn exchange(port: u16, request: &str) -> String {
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).await.unwrap();
+    raw
 }
