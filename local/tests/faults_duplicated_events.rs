@@ -122,13 +122,41 @@ fn lifecycle(run: &Run) -> Vec<Event> {
     vec![
         tickets("TicketCreated", 0, ticket_event(run, 0, "Concert", 2500)),
         tickets("TicketUpdated", 1, ticket_event(run, 1, "Concert", 3000)),
-        tickets("TicketUpdated", 2, ticket_event(run, 2, "Concert (moved)", 3000)),
-        tickets("TicketUpdated", 3, ticket_event(run, 3, "Concert (moved)", 2800)),
+        tickets(
+            "TicketUpdated",
+            2,
+            ticket_event(run, 2, "Concert (moved)", 3000),
+        ),
+        tickets(
+            "TicketUpdated",
+            3,
+            ticket_event(run, 3, "Concert (moved)", 2800),
+        ),
         // the ticket's holds: the first order takes it and lets it go, the second takes it
-        orders("OrderCreated", "holds", 0, order_event(run, first, 1, "created", 0)),
-        orders("OrderCancelled", "holds", 1, order_event(run, first, 1, "cancelled", 1)),
-        orders("OrderCreated", "holds", 2, order_event(run, second, 2, "created", 0)),
-        orders("OrderCompleted", "second order", 1, order_event(run, second, 2, "complete", 1)),
+        orders(
+            "OrderCreated",
+            "holds",
+            0,
+            order_event(run, first, 1, "created", 0),
+        ),
+        orders(
+            "OrderCancelled",
+            "holds",
+            1,
+            order_event(run, first, 1, "cancelled", 1),
+        ),
+        orders(
+            "OrderCreated",
+            "holds",
+            2,
+            order_event(run, second, 2, "created", 0),
+        ),
+        orders(
+            "OrderCompleted",
+            "second order",
+            1,
+            order_event(run, second, 2, "complete", 1),
+        ),
     ]
 }
 
@@ -289,7 +317,10 @@ async fn events_delivered_twice_and_shuffled_end_as_if_delivered_once_in_order()
     // (and A is the lifecycle's end, so the comparison is not between two equally wrong states)
     assert_eq!(expected["ticket"]["version"], "3");
     assert_eq!(expected["ticket"]["orderId"], "<second order>");
-    assert_eq!(expected["ticket"]["releasedOrders"], json!(["<first order>"]));
+    assert_eq!(
+        expected["ticket"]["releasedOrders"],
+        json!(["<first order>"])
+    );
     assert_eq!(expected["ticket"]["reservation"], "2");
     assert_eq!(expected["orders' replica of the ticket"]["version"], "3");
     let listing = &expected["orders' replica of the listing"];
@@ -298,9 +329,15 @@ async fn events_delivered_twice_and_shuffled_end_as_if_delivered_once_in_order()
         (&json!("3"), &json!("Concert (moved)"), &json!("2800"))
     );
     let first = &expected["payments' replica of the first order"];
-    assert_eq!((&first["status"], &first["version"]), (&json!("cancelled"), &json!("1")));
+    assert_eq!(
+        (&first["status"], &first["version"]),
+        (&json!("cancelled"), &json!("1"))
+    );
     let second = &expected["payments' replica of the second order"];
-    assert_eq!((&second["status"], &second["version"]), (&json!("complete"), &json!("1")));
+    assert_eq!(
+        (&second["status"], &second["version"]),
+        (&json!("complete"), &json!("1"))
+    );
 
     stack.running.stop().await;
 }

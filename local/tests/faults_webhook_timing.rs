@@ -103,7 +103,10 @@ async fn assert_consistent(stack: &Stack, stripe: &StandIn, paid: &Paid, outcome
         Outcome::Complete => {
             assert_eq!(now["status"], "complete");
             assert_eq!(payment_status(&payment), "succeeded");
-            assert!(refunds.is_empty(), "a complete order was refunded: {refunds:?}");
+            assert!(
+                refunds.is_empty(),
+                "a complete order was refunded: {refunds:?}"
+            );
             assert_eq!(ticket["version"], 1, "locked once: {ticket}");
         }
         Outcome::Refunded => {

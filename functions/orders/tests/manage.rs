@@ -112,7 +112,10 @@ async fn cancelling_frees_the_ticket_and_twice_is_harmless() {
     assert_eq!(status, 201);
     // as the ticket's second reservation, which the tickets side applies after the first
     assert_eq!(
-        (&order["ticket"]["reservation"], &next["ticket"]["reservation"]),
+        (
+            &order["ticket"]["reservation"],
+            &next["ticket"]["reservation"]
+        ),
         (&serde_json::json!(1), &serde_json::json!(2))
     );
 }

@@ -223,8 +223,14 @@ mod tests {
         assert_eq!(creation_step(&ticket(1, Some("o-1")), "o-2", 2), Step::Wait);
         assert_eq!(creation_step(&ticket(0, None), "o-2", 2), Step::Wait);
         // and a repeat, or a creation overtaken by a later reservation, changes nothing
-        assert_eq!(creation_step(&ticket(1, Some("o-1")), "o-1", 1), Step::Ignore);
-        assert_eq!(creation_step(&ticket(2, Some("o-2")), "o-1", 1), Step::Ignore);
+        assert_eq!(
+            creation_step(&ticket(1, Some("o-1")), "o-1", 1),
+            Step::Ignore
+        );
+        assert_eq!(
+            creation_step(&ticket(2, Some("o-2")), "o-1", 1),
+            Step::Ignore
+        );
     }
 
     #[test]

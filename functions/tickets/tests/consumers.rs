@@ -133,16 +133,26 @@ async fn reservations_apply_in_their_order_whatever_order_their_events_arrive_in
     // and o-1's cancellation arrive before o-1's creation, THEN they wait for it
     retried(on_order_created(&ctx.tickets, created("o-2")).await);
     retried(on_order_cancelled(&ctx.tickets, cancelled("o-1")).await);
-    on_order_created(&ctx.tickets, created("o-1")).await.unwrap();
+    on_order_created(&ctx.tickets, created("o-1"))
+        .await
+        .unwrap();
     retried(on_order_created(&ctx.tickets, created("o-2")).await);
-    on_order_cancelled(&ctx.tickets, cancelled("o-1")).await.unwrap();
-    on_order_created(&ctx.tickets, created("o-2")).await.unwrap();
+    on_order_cancelled(&ctx.tickets, cancelled("o-1"))
+        .await
+        .unwrap();
+    on_order_created(&ctx.tickets, created("o-2"))
+        .await
+        .unwrap();
     let held = ctx.tickets.get(&id).await.unwrap().unwrap();
     assert_eq!((held.order_id.as_deref(), held.version), (Some("o-2"), 3));
 
     // AND o-1's events arriving again, late, change nothing
-    on_order_created(&ctx.tickets, created("o-1")).await.unwrap();
-    on_order_cancelled(&ctx.tickets, cancelled("o-1")).await.unwrap();
+    on_order_created(&ctx.tickets, created("o-1"))
+        .await
+        .unwrap();
+    on_order_cancelled(&ctx.tickets, cancelled("o-1"))
+        .await
+        .unwrap();
     assert_eq!(ctx.tickets.get(&id).await.unwrap().unwrap(), held);
 }
 

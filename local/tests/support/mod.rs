@@ -266,7 +266,11 @@ impl Stack {
             QueueAttributeName::ApproximateNumberOfMessagesNotVisible,
         ]
         .iter()
-        .map(|name| attributes.get(name).map_or(0, |n| n.parse().unwrap()))
+        .map(|name| {
+            attributes
+                .get(name)
+                .map_or(0, |n| n.parse::<u64>().unwrap())
+        })
         .sum()
     }
 
