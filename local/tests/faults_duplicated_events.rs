@@ -25,7 +25,8 @@ mod support;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
-use support::Stack;
+use std::time::{Duration, Instant};
+use support::{Stack, DEADLINE};
 
 /// Every consumer the events below reach.
 const CONSUMERS: [&str; 7] = [
@@ -229,6 +230,20 @@ async fn finished(stack: &Stack, run: &Run) -> Option<()> {
     done.then_some(())
 }
 
+/// Polls until every chain of the run has reached its final version; else fails showing what
+/// the run stored.
+async fn wait_until_finished(stack: &Stack, run: &Run, name: &str) {
+    let deadline = Instant::now() + DEADLINE;
+    while finished(stack, run).await.is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "run {name} did not finish within {DEADLINE:?}; it stored {:#}",
+            stored(stack, run).await
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// An item as JSON, with the run's ids replaced and timestamps left out.
 fn anonymous(run: &Run, item: Option<HashMap<String, AttributeValue>>) -> Value {
     let Some(item) = item else {
@@ -293,12 +308,8 @@ async fn events_delivered_twice_and_shuffled_end_as_if_delivered_once_in_order()
     }
 
     // THEN both runs reach their final versions, every message handled and none dead-lettered
-    stack
-        .eventually("run A finished", || finished(&stack, &in_order))
-        .await;
-    stack
-        .eventually("run B finished", || finished(&stack, &shuffled_twice))
-        .await;
+    wait_until_finished(&stack, &in_order, "A").await;
+    wait_until_finished(&stack, &shuffled_twice, "B").await;
     stack.consumers_settled(&CONSUMERS).await;
     stack.invariants_hold().await;
 
