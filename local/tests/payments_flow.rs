@@ -4,93 +4,13 @@
 
 mod support;
 
-use serde_json::{json, Value};
-use stripe_standin::{Config, StandIn};
-use support::Stack;
-
-/// The stack with the Stripe stand-in wired in as `make dev` does: API base, keys, and a
-/// webhook endpoint for /api/webhooks/stripe signed with the secret the stack was given.
-async fn stack_with_stripe(extra: &str) -> (Stack, StandIn) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let stripe = StandIn::start(
-        listener,
-        Config {
-            log: false,
-            ..Config::default()
-        },
-    )
-    .await;
-    let secret = format!("whsec_{}", uuid::Uuid::new_v4().simple());
-    let stack = Stack::start(&format!(
-        "StripeSecretKey=sk_test_local StripePublishableKey=pk_test_local \
-         StripeWebhookSecret={secret} StripeApiBase={base} StripeJsUrl={base}v3/ {extra}",
-        base = stripe.base_url()
-    ))
-    .await;
-    stripe.add_webhook_endpoint_with_secret(
-        &format!(
-            "http://127.0.0.1:{}/api/webhooks/stripe",
-            stack.running.port()
-        ),
-        &secret,
-    );
-    (stack, stripe)
-}
-
-/// A ticket sold by a new seller and reserved by a new buyer: (buyer cookie, ticket id, order).
-async fn reserved_ticket(stack: &Stack, price: u64) -> (String, String, Value) {
-    let seller = stack.sign_up("seller").await;
-    let ticket = stack.sell(&seller, "Concert", price).await;
-    let ticket_id = ticket["id"].as_str().unwrap().to_string();
-    let buyer = stack.sign_up("buyer").await;
-    let order = stack
-        .eventually("the ticket reservable", || async {
-            let (status, _, order) = stack
-                .http(
-                    "POST",
-                    "/api/orders",
-                    Some(&buyer),
-                    Some(json!({"ticketId": ticket_id})),
-                )
-                .await;
-            (status == 201).then_some(order)
-        })
-        .await;
-    (buyer, ticket_id, order)
-}
-
-/// POST /api/payments until the payments side knows the order: the PaymentIntent's id.
-async fn start_payment(stack: &Stack, buyer: &str, order_id: &str) -> String {
-    stack
-        .eventually("the payment started", || async {
-            let (status, _, started) = stack
-                .http(
-                    "POST",
-                    "/api/payments",
-                    Some(buyer),
-                    Some(json!({"orderId": order_id})),
-                )
-                .await;
-            match status {
-                201 => Some(started["id"].as_str().unwrap().to_string()),
-                404 => None, // OrderCreated has not reached payments yet
-                other => panic!("POST /api/payments answered {other}: {started}"),
-            }
-        })
-        .await
-}
-
-async fn order_status(stack: &Stack, buyer: &str, order_id: &str) -> String {
-    let (_, _, order) = stack
-        .http("GET", &format!("/api/orders/{order_id}"), Some(buyer), None)
-        .await;
-    order["status"].as_str().unwrap_or_default().to_string()
-}
+use serde_json::json;
+use support::payments::{order_status, reserved_ticket, stack_with_stripe, start_payment};
 
 #[tokio::test]
 async fn paying_with_the_test_card_completes_the_order_and_the_ticket_is_sold() {
     let (stack, stripe) = stack_with_stripe("").await;
-    let (buyer, ticket_id, order) = reserved_ticket(&stack, 2500).await;
+    let (buyer, ticket_id, order) = reserved_ticket(&stack, "paid", 2500).await;
     let order_id = order["id"].as_str().unwrap().to_string();
 
     // WHEN the buyer starts paying (twice: the same PaymentIntent) and a declined card is tried
@@ -159,7 +79,7 @@ async fn paying_with_the_test_card_completes_the_order_and_the_ticket_is_sold() 
 #[tokio::test]
 async fn a_payment_after_the_order_expired_is_refunded_and_the_order_stays_cancelled() {
     let (stack, stripe) = stack_with_stripe("OrderTtlSeconds=3").await;
-    let (buyer, _, order) = reserved_ticket(&stack, 4100).await;
+    let (buyer, _, order) = reserved_ticket(&stack, "late", 4100).await;
     let order_id = order["id"].as_str().unwrap().to_string();
     // GIVEN the buyer started paying in time
     let intent = start_payment(&stack, &buyer, &order_id).await;
@@ -193,22 +113,11 @@ async fn a_payment_after_the_order_expired_is_refunded_and_the_order_stays_cance
     assert_eq!(refunds.len(), 1);
     assert_eq!(refunds[0].amount, 4100);
     // AND the payment records it, and the order stays cancelled
-    let payments_table = format!("{}-PaymentsTable", stack.name);
     stack
         .eventually("the refund recorded", || async {
             let item = stack
-                .clients
-                .dynamodb
-                .get_item()
-                .table_name(&payments_table)
-                .key(
-                    "pk",
-                    aws_sdk_dynamodb::types::AttributeValue::S(format!("PAYMENT#{intent}")),
-                )
-                .send()
-                .await
-                .unwrap()
-                .item?;
+                .item("PaymentsTable", &format!("PAYMENT#{intent}"))
+                .await?;
             (item.get("status")?.as_s().ok()? == "refunded").then_some(())
         })
         .await;

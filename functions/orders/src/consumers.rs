@@ -27,6 +27,7 @@ fn replica(ticket: TicketDetail) -> TicketReplica {
         price: ticket.price,
         version: ticket.version,
         order_id: None,
+        reservations: 0,
     }
 }
 

@@ -94,6 +94,7 @@ mod tests {
                 id: "t-1".into(),
                 title: "Concert".into(),
                 price: Cents(2500),
+                reservation: 1,
             },
         }
     }

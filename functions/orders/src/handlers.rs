@@ -105,6 +105,7 @@ pub async fn create_order(ctx: &ReserveContext, request: Request) -> ApiResult {
                 id: replica.id.clone(),
                 title: replica.title.clone(),
                 price: replica.price,
+                reservation: replica.reservations + 1,
             },
         };
         // The schedule comes first: an order must never exist without its expiry. A schedule

@@ -40,6 +40,10 @@ pub struct OrderedTicket {
     pub id: String,
     pub title: String,
     pub price: Cents,
+    /// Which of the ticket's reservations this order is (1, 2, ...): the tickets side locks and
+    /// frees the ticket in this order, however the events arrive.
+    #[serde(default)]
+    pub reservation: u64,
 }
 
 /// An order for one ticket.
@@ -115,6 +119,7 @@ mod tests {
                 id: "t".into(),
                 title: "T".into(),
                 price: Cents(1),
+                reservation: 1,
             },
         };
         assert!(!is_expired(&order, "2026-11-26T12:14:59.999Z"));

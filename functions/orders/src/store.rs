@@ -23,6 +23,8 @@ pub struct TicketReplica {
     pub version: u64,
     /// The live order holding the ticket, if any.
     pub order_id: Option<String>,
+    /// How many times it has been reserved; the next order is reservation `reservations + 1`.
+    pub reservations: u64,
 }
 
 /// Why a reservation did not happen.
@@ -68,6 +70,18 @@ fn s(value: &str) -> AttributeValue {
 
 fn n(value: u64) -> AttributeValue {
     AttributeValue::N(value.to_string())
+}
+
+/// The condition for taking a ticket replica that has been reserved `previous` times so far.
+fn taking_condition(previous: u64) -> &'static str {
+    if previous == 0 {
+        // a replica stored before reservations were counted has no count yet
+        "attribute_exists(pk) AND attribute_not_exists(orderId) AND version = :version \
+         AND (attribute_not_exists(reservations) OR reservations = :previous)"
+    } else {
+        "attribute_exists(pk) AND attribute_not_exists(orderId) AND version = :version \
+         AND reservations = :previous"
+    }
 }
 
 /// The key prefix of a rejected payment's record.
@@ -174,7 +188,9 @@ impl Orders {
     }
 
     /// Reserves: in one transaction, stores the order and takes the replica, which must still be
-    /// at `replica_version` and held by nobody; with a key, also claims the idempotency key.
+    /// at `replica_version`, held by nobody, and reserved `order.ticket.reservation - 1` times
+    /// so far (so the order's reservation number is the next one); with a key, also claims the
+    /// idempotency key.
     pub async fn reserve(
         &self,
         order: &Order,
@@ -187,15 +203,16 @@ impl Orders {
             .condition_expression("attribute_not_exists(pk)")
             .build()
             .map_err(|e| StorageError(e.to_string()))?;
+        let previous = order.ticket.reservation.saturating_sub(1);
         let take_ticket = Update::builder()
             .table_name(&self.table)
             .key("pk", s(&ticket_key(&order.ticket.id)))
-            .update_expression("SET orderId = :order")
-            .condition_expression(
-                "attribute_exists(pk) AND attribute_not_exists(orderId) AND version = :version",
-            )
+            .update_expression("SET orderId = :order, reservations = :reservation")
+            .condition_expression(taking_condition(previous))
             .expression_attribute_values(":order", s(&order.id))
             .expression_attribute_values(":version", n(replica_version))
+            .expression_attribute_values(":reservation", n(order.ticket.reservation))
+            .expression_attribute_values(":previous", n(previous))
             .build()
             .map_err(|e| StorageError(e.to_string()))?;
         let mut request = self
@@ -414,6 +431,7 @@ pub fn order_to_item(order: &Order) -> HashMap<String, AttributeValue> {
         ("ticketId".to_string(), s(&order.ticket.id)),
         ("ticketTitle".to_string(), s(&order.ticket.title)),
         ("ticketPrice".to_string(), n(order.ticket.price.0)),
+        ("ticketReservation".to_string(), n(order.ticket.reservation)),
     ])
 }
 
@@ -446,6 +464,8 @@ pub fn order_from_item(item: &HashMap<String, AttributeValue>) -> Result<Order, 
             id: text(item, "ticketId")?,
             title: text(item, "ticketTitle")?,
             price: Cents(count(item, "ticketPrice")?),
+            // absent on orders stored before reservations were numbered
+            reservation: count(item, "ticketReservation").unwrap_or(0),
         },
     })
 }
@@ -457,6 +477,7 @@ fn replica_to_item(ticket: &TicketReplica) -> HashMap<String, AttributeValue> {
         ("title".to_string(), s(&ticket.title)),
         ("price".to_string(), n(ticket.price.0)),
         ("version".to_string(), n(ticket.version)),
+        ("reservations".to_string(), n(ticket.reservations)),
     ]);
     if let Some(order_id) = &ticket.order_id {
         item.insert("orderId".to_string(), s(order_id));
@@ -473,6 +494,7 @@ fn replica_from_item(
         price: Cents(count(item, "price")?),
         version: count(item, "version")?,
         order_id: text(item, "orderId").ok(),
+        reservations: count(item, "reservations").unwrap_or(0),
     })
 }
 
@@ -493,6 +515,7 @@ mod tests {
                 id: "t-1".into(),
                 title: "Concert".into(),
                 price: Cents(2500),
+                reservation: 1,
             },
         };
         let item = order_to_item(&order);
@@ -508,6 +531,7 @@ mod tests {
             price: Cents(2500),
             version: 3,
             order_id: Some("o-1".into()),
+            reservations: 2,
         };
         assert_eq!(
             replica_from_item(&replica_to_item(&replica)).unwrap(),

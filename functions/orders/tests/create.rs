@@ -16,7 +16,7 @@ async fn a_reservation_is_created_with_its_expiry_schedule() {
     assert_eq!(order["version"], 0);
     assert_eq!(
         order["ticket"],
-        json!({"id": ticket, "title": "Ticket 2500", "price": 2500})
+        json!({"id": ticket, "title": "Ticket 2500", "price": 2500, "reservation": 1})
     );
     let (created, expires) = (
         order["createdAt"].as_str().unwrap(),

@@ -49,6 +49,7 @@ fn the_stream_event_becomes_order_created() {
     let published = orders::events::order_event(&record).unwrap().unwrap();
     assert_eq!(published.detail_type, "OrderCreated");
     assert_eq!(published.detail["ticket"]["price"], 2500);
+    assert_eq!(published.detail["ticket"]["reservation"], 1);
 }
 
 #[tokio::test]

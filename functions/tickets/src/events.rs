@@ -44,6 +44,7 @@ mod tests {
             created_at: "2026-11-26T12:00:00.000Z".into(),
             updated_at: "2026-11-26T12:00:00.000Z".into(),
             released_orders: vec!["o-9".into()],
+            reservation: 1,
         };
         StreamRecord {
             event_name: event_name.into(),

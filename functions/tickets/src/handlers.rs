@@ -68,6 +68,7 @@ pub async fn create_ticket(ctx: &WriteContext, request: Request) -> ApiResult {
         created_at: now.clone(),
         updated_at: now,
         released_orders: vec![],
+        reservation: 0,
     };
     ctx.tickets
         .insert(&ticket)

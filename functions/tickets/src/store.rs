@@ -101,20 +101,23 @@ impl Tickets {
         .await
     }
 
-    /// Marks the ticket as held by `order_id` (it leaves the browse list).
+    /// Marks the ticket as held by `order_id`, the ticket's reservation number `reservation`
+    /// (it leaves the browse list).
     pub async fn lock(
         &self,
         id: &str,
         order_id: &str,
+        reservation: u64,
         expected_version: u64,
         now: &str,
     ) -> Result<Ticket, StoreError> {
         self.conditional_update(
             id,
-            "SET orderId = :order, version = version + :one, updatedAt = :now REMOVE listing",
+            "SET orderId = :order, reservation = :reservation, version = version + :one, updatedAt = :now REMOVE listing",
             "version = :expected AND attribute_not_exists(orderId)",
             HashMap::from([
                 (":order", AttributeValue::S(order_id.to_string())),
+                (":reservation", number(reservation)),
                 (":expected", number(expected_version)),
                 (":now", AttributeValue::S(now.to_string())),
             ]),
@@ -237,6 +240,7 @@ pub fn to_item(ticket: &Ticket) -> HashMap<String, AttributeValue> {
             AttributeValue::S(ticket.user_id.clone()),
         ),
         ("version".to_string(), number(ticket.version)),
+        ("reservation".to_string(), number(ticket.reservation)),
         (
             "createdAt".to_string(),
             AttributeValue::S(ticket.created_at.clone()),
@@ -294,6 +298,12 @@ pub fn from_item(item: &HashMap<String, AttributeValue>) -> Result<Ticket, Store
             .and_then(|v| v.as_ss().ok())
             .cloned()
             .unwrap_or_default(),
+        // absent on tickets stored before reservations were numbered
+        reservation: item
+            .get("reservation")
+            .and_then(|v| v.as_n().ok())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0),
     })
 }
 
@@ -312,6 +322,7 @@ mod tests {
             created_at: "2026-11-26T12:00:00.000Z".into(),
             updated_at: "2026-11-26T12:05:00.000Z".into(),
             released_orders: vec!["o-0".into()],
+            reservation: 2,
         }
     }
 

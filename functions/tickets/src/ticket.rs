@@ -21,6 +21,10 @@ pub struct Ticket {
     /// Orders that held the ticket and let it go; a late repeat of their events changes nothing.
     #[serde(skip)]
     pub released_orders: Vec<String>,
+    /// The number of the last reservation that locked the ticket (0: none yet). Order events
+    /// are applied in this order, whatever order they arrive in.
+    #[serde(skip)]
+    pub reservation: u64,
 }
 
 impl Ticket {
@@ -130,6 +134,7 @@ mod tests {
             created_at: String::new(),
             updated_at: String::new(),
             released_orders: vec![],
+            reservation: 0,
         }
     }
 

@@ -8,15 +8,18 @@ use ticketing::consumer::ConsumerError;
 use ticketing::events::BusEvent;
 use tickets::consumers::{on_order_cancelled, on_order_created};
 
+/// An order event for `order_id`, the ticket's reservation number `order_id`'s last digit.
 fn order_event(
     detail_type: &str,
     order_id: &str,
     version: u64,
     ticket_id: &str,
 ) -> BusEvent<tickets::consumers::OrderEvent> {
+    let reservation: u64 = order_id[order_id.len() - 1..].parse().unwrap();
     let body = json!({
         "id": uuid::Uuid::new_v4().to_string(), "detail-type": detail_type, "source": "ticketing.orders",
-        "detail": {"id": order_id, "version": version, "status": "created", "ticket": {"id": ticket_id, "price": 2500}}
+        "detail": {"id": order_id, "version": version, "status": "created",
+                   "ticket": {"id": ticket_id, "price": 2500, "reservation": reservation}}
     });
     BusEvent::from_body(&body.to_string()).unwrap()
 }
@@ -111,4 +114,71 @@ async fn an_event_for_an_unknown_ticket_cannot_be_handled() {
         matches!(result, Err(ConsumerError::Permanent(_))),
         "{result:?}"
     );
+}
+
+#[tokio::test]
+async fn reservations_apply_in_their_order_whatever_order_their_events_arrive_in() {
+    let ctx = fresh_context().await;
+    let id = sell(&ctx, &user(), "Concert", 2500).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let created = |order: &str| order_event("OrderCreated", order, 0, &id);
+    let cancelled = |order: &str| order_event("OrderCancelled", order, 1, &id);
+    let retried = |result: Result<(), ConsumerError>| {
+        assert!(matches!(result, Err(ConsumerError::Retry(_))), "{result:?}")
+    };
+
+    // GIVEN o-1 reserved the ticket and was cancelled, then o-2 reserved it; WHEN o-2's creation
+    // and o-1's cancellation arrive before o-1's creation, THEN they wait for it
+    retried(on_order_created(&ctx.tickets, created("o-2")).await);
+    retried(on_order_cancelled(&ctx.tickets, cancelled("o-1")).await);
+    on_order_created(&ctx.tickets, created("o-1"))
+        .await
+        .unwrap();
+    retried(on_order_created(&ctx.tickets, created("o-2")).await);
+    on_order_cancelled(&ctx.tickets, cancelled("o-1"))
+        .await
+        .unwrap();
+    on_order_created(&ctx.tickets, created("o-2"))
+        .await
+        .unwrap();
+    let held = ctx.tickets.get(&id).await.unwrap().unwrap();
+    assert_eq!((held.order_id.as_deref(), held.version), (Some("o-2"), 3));
+
+    // AND o-1's events arriving again, late, change nothing
+    on_order_created(&ctx.tickets, created("o-1"))
+        .await
+        .unwrap();
+    on_order_cancelled(&ctx.tickets, cancelled("o-1"))
+        .await
+        .unwrap();
+    assert_eq!(ctx.tickets.get(&id).await.unwrap().unwrap(), held);
+}
+
+#[tokio::test]
+async fn an_event_without_a_reservation_number_is_applied_as_before() {
+    let ctx = fresh_context().await;
+    let id = sell(&ctx, &user(), "Concert", 2500).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let unnumbered = |detail_type: &str, version: u64| {
+        let body = json!({
+            "id": uuid::Uuid::new_v4().to_string(), "detail-type": detail_type, "source": "ticketing.orders",
+            "detail": {"id": "o-old", "version": version, "ticket": {"id": id}}
+        });
+        BusEvent::from_body(&body.to_string()).unwrap()
+    };
+    on_order_created(&ctx.tickets, unnumbered("OrderCreated", 0))
+        .await
+        .unwrap();
+    on_order_cancelled(&ctx.tickets, unnumbered("OrderCancelled", 1))
+        .await
+        .unwrap();
+    on_order_created(&ctx.tickets, unnumbered("OrderCreated", 0))
+        .await
+        .unwrap();
+    let freed = ctx.tickets.get(&id).await.unwrap().unwrap();
+    assert_eq!((freed.order_id, freed.version), (None, 2));
 }

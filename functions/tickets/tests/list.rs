@@ -51,7 +51,7 @@ async fn pages_walk_the_available_tickets_newest_first_and_skip_reserved_ones() 
         }
     }
     ctx.tickets
-        .lock(&ids[2], "order-1", 0, &ticketing::time::now_rfc3339())
+        .lock(&ids[2], "order-1", 1, 0, &ticketing::time::now_rfc3339())
         .await
         .unwrap();
 

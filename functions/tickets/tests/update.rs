@@ -121,7 +121,7 @@ async fn refusals_in_the_order_a_client_needs_them() {
 
     // an order holds the ticket: the owner may not edit it
     ctx.tickets
-        .lock(&id, "order-1", 0, "2026-11-26T12:00:00.000Z")
+        .lock(&id, "order-1", 1, 0, "2026-11-26T12:00:00.000Z")
         .await
         .unwrap();
     let error = update_ticket(&ctx, edit(&id, valid).signed_in_as(&seller).build())

@@ -2,12 +2,17 @@
 // Each test binary uses a different part of this module.
 #![allow(dead_code)]
 
+pub mod expiry;
+pub mod payments;
+
+use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_eventbridge::types::{PutEventsRequestEntry, Target};
+use aws_sdk_sqs::types::QueueAttributeName;
 use local::aws::Clients;
 use local::config::GatewayConfig;
 use local::startup::{self, RunningStack};
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -86,12 +91,23 @@ impl Stack {
         format!("{}-events", self.name)
     }
 
+    /// The physical name of a resource of the template (`<stack>-<LogicalId>`).
+    pub fn physical(&self, logical_id: &str) -> String {
+        format!("{}-{logical_id}", self.name)
+    }
+
     /// An extra queue on the bus that receives every tickets event, so the test can read them.
     pub async fn listen_to_ticket_events(&self) -> String {
+        self.listen_to("ticketing.tickets").await
+    }
+
+    /// An extra queue on the bus that receives every event of `source`, so the test can read them.
+    pub async fn listen_to(&self, source: &str) -> String {
         let sqs = &self.clients.sqs;
+        let name = format!("{}-listen-{}", self.name, source.replace('.', "-"));
         let url = sqs
             .create_queue()
-            .queue_name(format!("{}-listener", self.name))
+            .queue_name(&name)
             .send()
             .await
             .unwrap()
@@ -100,32 +116,61 @@ impl Stack {
         let arn = sqs
             .get_queue_attributes()
             .queue_url(&url)
-            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+            .attribute_names(QueueAttributeName::QueueArn)
             .send()
             .await
             .unwrap()
             .attributes
-            .unwrap()[&aws_sdk_sqs::types::QueueAttributeName::QueueArn]
+            .unwrap()[&QueueAttributeName::QueueArn]
             .clone();
         let events = &self.clients.eventbridge;
-        let rule = format!("{}-listener", self.name);
         events
             .put_rule()
-            .name(&rule)
+            .name(&name)
             .event_bus_name(self.bus())
-            .event_pattern(json!({"source": ["ticketing.tickets"]}).to_string())
+            .event_pattern(json!({"source": [source]}).to_string())
             .send()
             .await
             .unwrap();
         events
             .put_targets()
-            .rule(&rule)
+            .rule(&name)
             .event_bus_name(self.bus())
             .targets(Target::builder().id("listener").arn(arn).build().unwrap())
             .send()
             .await
             .unwrap();
         url
+    }
+
+    /// Every event on a listener queue so far (taken off it).
+    pub async fn take_events(&self, queue_url: &str) -> Vec<Value> {
+        let mut events = Vec::new();
+        loop {
+            let received = self
+                .clients
+                .sqs
+                .receive_message()
+                .queue_url(queue_url)
+                .max_number_of_messages(10)
+                .send()
+                .await
+                .unwrap();
+            if received.messages().is_empty() {
+                return events;
+            }
+            for message in received.messages() {
+                events.push(serde_json::from_str(message.body().unwrap()).unwrap());
+                self.clients
+                    .sqs
+                    .delete_message()
+                    .queue_url(queue_url)
+                    .receipt_handle(message.receipt_handle().unwrap())
+                    .send()
+                    .await
+                    .unwrap();
+            }
+        }
     }
 
     /// Waits for an event on the listener queue that `wanted` accepts.
@@ -156,7 +201,13 @@ impl Stack {
         }
     }
 
+    /// Puts an event on the bus as the orders domain would.
     pub async fn publish_order_event(&self, detail_type: &str, detail: Value) {
+        self.publish("ticketing.orders", detail_type, detail).await
+    }
+
+    /// Puts an event on the bus as the domain `source` would.
+    pub async fn publish(&self, source: &str, detail_type: &str, detail: Value) {
         let output = self
             .clients
             .eventbridge
@@ -164,7 +215,7 @@ impl Stack {
             .entries(
                 PutEventsRequestEntry::builder()
                     .event_bus_name(self.bus())
-                    .source("ticketing.orders")
+                    .source(source)
                     .detail_type(detail_type)
                     .detail(detail.to_string())
                     .build(),
@@ -173,6 +224,90 @@ impl Stack {
             .await
             .unwrap();
         assert_eq!(output.failed_entry_count(), 0);
+    }
+
+    /// The URL of a queue of the template.
+    pub async fn queue_url(&self, logical_id: &str) -> String {
+        self.clients
+            .sqs
+            .get_queue_url()
+            .queue_name(self.physical(logical_id))
+            .send()
+            .await
+            .unwrap()
+            .queue_url
+            .unwrap()
+    }
+
+    /// Sends a message to a queue of the template, as the Scheduler or a rule would.
+    pub async fn send_to_queue(&self, logical_id: &str, body: &str) {
+        let url = self.queue_url(logical_id).await;
+        self.clients
+            .sqs
+            .send_message()
+            .queue_url(url)
+            .message_body(body)
+            .send()
+            .await
+            .unwrap();
+    }
+
+    /// How many messages a queue of the template holds, waiting or in flight.
+    pub async fn queue_length(&self, logical_id: &str) -> u64 {
+        let url = self.queue_url(logical_id).await;
+        let attributes = self
+            .clients
+            .sqs
+            .get_queue_attributes()
+            .queue_url(url)
+            .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
+            .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+            .send()
+            .await
+            .unwrap()
+            .attributes
+            .unwrap_or_default();
+        [
+            QueueAttributeName::ApproximateNumberOfMessages,
+            QueueAttributeName::ApproximateNumberOfMessagesNotVisible,
+        ]
+        .iter()
+        .map(|name| {
+            attributes
+                .get(name)
+                .map_or(0, |n| n.parse::<u64>().unwrap())
+        })
+        .sum()
+    }
+
+    /// Waits until each consumer's queue (`<consumer>Queue`) is empty, every message handled,
+    /// and fails if any of them ended in the consumer's dead-letter queue (`<consumer>DLQ`).
+    /// Only meaningful after the messages were sent: a queue is also empty before they arrive.
+    pub async fn consumers_settled(&self, consumers: &[&str]) {
+        for consumer in consumers {
+            let queue = format!("{consumer}Queue");
+            self.eventually(&format!("{queue} drained"), || async {
+                (self.queue_length(&queue).await == 0).then_some(())
+            })
+            .await;
+            let dead = self.queue_length(&format!("{consumer}DLQ")).await;
+            assert_eq!(dead, 0, "{consumer} dead-lettered {dead} messages");
+        }
+    }
+
+    /// An item of a table of the template, by its key (`pk`; `id` in the Tickets table).
+    pub async fn item(&self, table: &str, key: &str) -> Option<HashMap<String, AttributeValue>> {
+        let key_name = if table == "TicketsTable" { "id" } else { "pk" };
+        self.clients
+            .dynamodb
+            .get_item()
+            .table_name(self.physical(table))
+            .key(key_name, AttributeValue::S(key.to_string()))
+            .consistent_read(true)
+            .send()
+            .await
+            .unwrap()
+            .item
     }
 
     pub async fn http(

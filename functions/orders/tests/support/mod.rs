@@ -95,6 +95,7 @@ pub async fn known_ticket(ctx: &ReserveContext, price: u64) -> String {
         price: Cents(price),
         version: 0,
         order_id: None,
+        reservations: 0,
     };
     assert!(ctx.orders.insert_replica(&replica).await.unwrap());
     id
