@@ -49,6 +49,12 @@ pub enum ApiError {
     /// Valid, but in conflict with the current state (409).
     #[error("conflict")]
     Conflict(FieldError),
+    /// The body is larger than the API reads (413); the limit in bytes.
+    #[error("request body over {0} bytes")]
+    PayloadTooLarge(usize),
+    /// The body is not declared as JSON (415).
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
     /// Something broke on our side (500); the source is logged, never returned.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -78,6 +84,8 @@ impl ApiError {
             Self::Forbidden(_) => 403,
             Self::NotFound => 404,
             Self::Conflict(_) => 409,
+            Self::PayloadTooLarge(_) => 413,
+            Self::UnsupportedMediaType => 415,
             Self::Internal(_) => 500,
         }
     }
@@ -90,6 +98,12 @@ impl ApiError {
             Self::Forbidden(message) => vec![FieldError::general(message.clone())],
             Self::NotFound => vec![FieldError::general("Not found")],
             Self::Conflict(error) => vec![error.clone()],
+            Self::PayloadTooLarge(limit) => vec![FieldError::general(format!(
+                "The request body must be at most {limit} bytes"
+            ))],
+            Self::UnsupportedMediaType => vec![FieldError::general(
+                "The request body must be JSON, sent with Content-Type: application/json",
+            )],
             Self::Internal(_) => vec![FieldError::general("Something went wrong")],
         }
     }
@@ -123,6 +137,8 @@ mod tests {
         assert_eq!(ApiError::Forbidden("no".into()).status_code(), 403);
         assert_eq!(ApiError::NotFound.status_code(), 404);
         assert_eq!(ApiError::conflict("taken").status_code(), 409);
+        assert_eq!(ApiError::PayloadTooLarge(10).status_code(), 413);
+        assert_eq!(ApiError::UnsupportedMediaType.status_code(), 415);
         assert_eq!(
             ApiError::internal(std::io::Error::other("disk")).status_code(),
             500

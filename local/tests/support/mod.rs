@@ -2,6 +2,8 @@
 // Each test binary uses a different part of this module.
 #![allow(dead_code)]
 
+pub mod raw;
+
 use aws_sdk_eventbridge::types::{PutEventsRequestEntry, Target};
 use local::aws::Clients;
 use local::config::GatewayConfig;
@@ -74,6 +76,17 @@ impl Stack {
             name,
             clients: local::testing::clients().await,
         }
+    }
+
+    /// Sends a request exactly as given (headers, body bytes); see [`raw::send`].
+    pub async fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &[u8])],
+        body: &[u8],
+    ) -> raw::RawResponse {
+        raw::send(self.running.port(), method, path, headers, body).await
     }
 
     pub fn bus(&self) -> String {
