@@ -52,6 +52,7 @@ status=0
   --max-examples "$EXAMPLES" \
   --seed "$SEED" \
   --generation-database none \
+  --generation-with-security-parameters false \
   --workers 2 \
   --request-timeout 30 \
   --no-color) || status=$?

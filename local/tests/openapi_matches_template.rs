@@ -57,7 +57,11 @@ fn every_route_is_in_the_contract_and_every_operation_is_a_route() {
         unrouted.is_empty(),
         "operations of {OPENAPI_PATH} that template.yaml does not route: {unrouted:?}"
     );
-    assert_eq!(operations.len(), api.operations().len(), "an operation twice");
+    assert_eq!(
+        operations.len(),
+        api.operations().len(),
+        "an operation twice"
+    );
 }
 
 #[test]
@@ -119,8 +123,7 @@ fn every_error_response_is_the_errors_body() {
             );
         }
     }
-    let reference: Value =
-        serde_yaml::from_str("$ref: '#/components/schemas/ErrorBody'").unwrap();
+    let reference: Value = serde_yaml::from_str("$ref: '#/components/schemas/ErrorBody'").unwrap();
     let body = api.resolve(&reference);
     let item = api.resolve(&body["properties"]["errors"]["items"]);
     assert_eq!(

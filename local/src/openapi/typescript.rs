@@ -16,7 +16,9 @@ const HEADER: &str = "\
 
 /// The whole file: one declaration per schema in `components.schemas`, in document order.
 pub fn render(api: &OpenApi) -> Result<String, String> {
-    let schemas = api.schemas().ok_or("the document has no components.schemas")?;
+    let schemas = api
+        .schemas()
+        .ok_or("the document has no components.schemas")?;
     let mut out = String::from(HEADER);
     for (name, schema) in schemas {
         let name = name.as_str().ok_or("a schema name is not text")?;
@@ -175,7 +177,10 @@ mod tests {
 ",
         );
         assert!(text.contains("export type Maybe = Any | null;"), "{text}");
-        assert!(text.contains("export type Any = Record<string, unknown>;"), "{text}");
+        assert!(
+            text.contains("export type Any = Record<string, unknown>;"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -18,8 +18,9 @@ pub async fn send(
     body: &[u8],
 ) -> RawResponse {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut request = format!("{method} {path} HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n")
-        .into_bytes();
+    let mut request =
+        format!("{method} {path} HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n")
+            .into_bytes();
     for (name, value) in headers {
         request.extend_from_slice(name.as_bytes());
         request.extend_from_slice(b": ");
