@@ -6,7 +6,7 @@
 //! delivers SQS messages and table stream records to functions as event source mappings do, fires
 //! one-shot EventBridge Scheduler schedules that fall due ([`event_sources`]) and serves the web
 //! app ([`static_site`]). [`moto`] and [`testing`] serve
-//! integration tests of every crate.
+//! integration tests of every crate; [`openapi`] reads the API contract.
 
 #![warn(missing_docs)]
 
@@ -22,6 +22,7 @@ mod instance;
 pub mod invariants;
 pub mod invoker;
 pub mod moto;
+pub mod openapi;
 mod process;
 pub mod provision;
 pub mod resolver;

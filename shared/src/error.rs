@@ -55,6 +55,12 @@ pub enum ApiError {
         message: String,
         retry_after_seconds: u64,
     },
+    /// The body is larger than the API reads (413); the limit in bytes.
+    #[error("request body over {0} bytes")]
+    PayloadTooLarge(usize),
+    /// The body is not declared as JSON (415).
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
     /// Something broke on our side (500); the source is logged, never returned.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -85,6 +91,8 @@ impl ApiError {
             Self::NotFound => 404,
             Self::Conflict(_) => 409,
             Self::TooManyRequests { .. } => 429,
+            Self::PayloadTooLarge(_) => 413,
+            Self::UnsupportedMediaType => 415,
             Self::Internal(_) => 500,
         }
     }
@@ -98,6 +106,12 @@ impl ApiError {
             Self::NotFound => vec![FieldError::general("Not found")],
             Self::Conflict(error) => vec![error.clone()],
             Self::TooManyRequests { message, .. } => vec![FieldError::general(message.clone())],
+            Self::PayloadTooLarge(limit) => vec![FieldError::general(format!(
+                "The request body must be at most {limit} bytes"
+            ))],
+            Self::UnsupportedMediaType => vec![FieldError::general(
+                "The request body must be JSON, sent with Content-Type: application/json",
+            )],
             Self::Internal(_) => vec![FieldError::general("Something went wrong")],
         }
     }
@@ -136,6 +150,8 @@ mod tests {
             retry_after_seconds: 3,
         };
         assert_eq!(too_many.status_code(), 429);
+        assert_eq!(ApiError::PayloadTooLarge(10).status_code(), 413);
+        assert_eq!(ApiError::UnsupportedMediaType.status_code(), 415);
         assert_eq!(
             ApiError::internal(std::io::Error::other("disk")).status_code(),
             500

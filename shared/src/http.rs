@@ -1,30 +1,13 @@
 //! JSON in, JSON out: the request/response plumbing every HTTP function shares.
 
-use crate::error::{ApiError, FieldError};
+pub use crate::body::{json_body, MAX_BODY_BYTES};
+use crate::error::ApiError;
 use lambda_http::{http::StatusCode, Body, Request, RequestExt, Response};
-use serde::{de::DeserializeOwned, Serialize};
+use serde::Serialize;
 use std::future::Future;
 
 /// What an HTTP handler returns.
 pub type ApiResult = Result<Response<Body>, ApiError>;
-
-/// Parses the request body as JSON into `T`; an empty or malformed body is a 400.
-pub fn json_body<T: DeserializeOwned>(request: &Request) -> Result<T, ApiError> {
-    let bytes: &[u8] = request.body().as_ref();
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::BadRequest(vec![FieldError::general(
-            "A JSON body is required",
-        )]));
-    }
-    serde_json::from_slice(bytes).map_err(|e| {
-        let message = if e.is_data() {
-            format!("Invalid request body: {e}")
-        } else {
-            "The request body is not valid JSON".to_string()
-        };
-        ApiError::BadRequest(vec![FieldError::general(message)])
-    })
-}
 
 /// A JSON response with the given status.
 pub fn json<T: Serialize>(status: StatusCode, value: &T) -> ApiResult {
@@ -111,35 +94,6 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[derive(serde::Deserialize, Debug)]
-    struct Credentials {
-        #[allow(dead_code)]
-        email: String,
-    }
-
-    fn request_with(body: &str) -> Request {
-        lambda_http::http::Request::builder()
-            .body(Body::from(body))
-            .unwrap()
-    }
-
-    #[test]
-    fn an_empty_body_is_a_bad_request() {
-        let error = json_body::<Credentials>(&request_with("")).unwrap_err();
-        assert_eq!(error.status_code(), 400);
-        assert_eq!(error.errors()[0].message, "A JSON body is required");
-    }
-
-    #[test]
-    fn malformed_json_is_a_bad_request() {
-        let error = json_body::<Credentials>(&request_with("{nope")).unwrap_err();
-        assert_eq!(error.status_code(), 400);
-        assert_eq!(
-            error.errors()[0].message,
-            "The request body is not valid JSON"
-        );
-    }
 
     #[test]
     fn too_many_requests_says_when_to_try_again() {

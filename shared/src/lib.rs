@@ -8,6 +8,7 @@
 
 pub mod auth;
 pub mod aws;
+pub mod body;
 pub mod config;
 pub mod consumer;
 pub mod dynamo;
@@ -15,6 +16,7 @@ pub mod dynamo_json;
 pub mod error;
 pub mod events;
 pub mod http;
+pub mod id;
 pub mod money;
 pub mod same_origin;
 pub mod stream;

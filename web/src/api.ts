@@ -2,11 +2,10 @@
 // request, answered something unreadable or could not be reached, comes out as
 // an ApiError, so callers only ever have one kind of error to show.
 
+import type { ErrorItem } from './api-types';
+
 /** One entry of the server's `{"errors":[...]}` body; `field` names the input it is about. */
-export interface ApiErrorItem {
-  message: string;
-  field?: string;
-}
+export type ApiErrorItem = ErrorItem;
 
 export const GENERIC_ERROR_MESSAGE = 'Something went wrong';
 export const NETWORK_ERROR_MESSAGE = 'Could not reach the server. Check your connection and try again.';

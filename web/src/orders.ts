@@ -3,20 +3,10 @@
 // never counted down locally, so a sleeping tab or a slow timer can't drift.
 
 import { api } from './api';
+import type { Order, OrderInput, OrderList, OrderStatus } from './api-types';
 
-export type OrderStatus = 'created' | 'cancelled' | 'complete';
-
-export interface Order {
-  id: string;
-  /** `created` is awaiting payment; `cancelled` and `complete` are final. */
-  status: OrderStatus;
-  userId: string;
-  /** RFC 3339; a `created` order is cancelled by the server once this passes. */
-  expiresAt: string;
-  createdAt: string;
-  version: number;
-  ticket: { id: string; title: string; /** Integer cents. */ price: number };
-}
+// The shapes come from the API contract (docs/openapi.yaml, through api-types.ts).
+export type { Order, OrderStatus };
 
 export function orderPath(id: string): string {
   return `/orders/${encodeURIComponent(id)}`;
@@ -47,12 +37,13 @@ export function newIdempotencyKey(): string {
 
 /** Reserves the ticket; 409 if someone else holds it. */
 export function createOrder(ticketId: string, idempotencyKey: string): Promise<Order> {
-  return api.post<Order>('/api/orders', { ticketId }, { headers: { 'Idempotency-Key': idempotencyKey } });
+  const input: OrderInput = { ticketId };
+  return api.post<Order>('/api/orders', input, { headers: { 'Idempotency-Key': idempotencyKey } });
 }
 
 /** The signed-in user's orders, newest first. */
 export async function listOrders(): Promise<Order[]> {
-  const body = await api.get<{ orders?: Order[] } | undefined>('/api/orders');
+  const body = await api.get<Partial<OrderList> | undefined>('/api/orders');
   return [...(body?.orders ?? [])].sort((a, b) => timestamp(b.createdAt) - timestamp(a.createdAt));
 }
 

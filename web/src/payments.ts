@@ -3,20 +3,10 @@
 // once Stripe tells it the payment succeeded, not when the browser says so.
 
 import { ApiError, GENERIC_ERROR_MESSAGE, api } from './api';
+import type { Payment, PaymentInput } from './api-types';
 
-export interface Payment {
-  /** The PaymentIntent's id, `pi_...`. */
-  id: string;
-  orderId: string;
-  /** Lets Stripe.js confirm this one PaymentIntent. */
-  clientSecret: string;
-  /** Integer cents. */
-  amount: number;
-  currency: string;
-  publishableKey: string;
-  /** Where Stripe.js is loaded from: js.stripe.com in AWS, the Stripe stand-in locally. */
-  stripeJsUrl: string;
-}
+// The shape comes from the API contract (docs/openapi.yaml, through api-types.ts).
+export type { Payment };
 
 /**
  * How long to wait before each new try while the payments service answers 404
@@ -38,7 +28,8 @@ function isPayment(value: unknown): value is Payment {
 
 /** The PaymentIntent for the order (the same one every time it is asked); 409 once the order can't be paid. */
 export async function createPayment(orderId: string): Promise<Payment> {
-  const payment = await api.post<unknown>('/api/payments', { orderId });
+  const input: PaymentInput = { orderId };
+  const payment = await api.post<unknown>('/api/payments', input);
   if (!isPayment(payment)) throw new ApiError(500, [{ message: GENERIC_ERROR_MESSAGE }]);
   return payment;
 }

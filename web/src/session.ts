@@ -3,16 +3,12 @@
 // in, sign up and sign out update it and tell every subscriber (the header).
 
 import { ApiError, GENERIC_ERROR_MESSAGE, api } from './api';
+import type { Credentials, User } from './api-types';
 
-export interface CurrentUser {
-  id: string;
-  email: string;
-}
-
-export interface Credentials {
-  email: string;
-  password: string;
-}
+// The shapes come from the API contract (docs/openapi.yaml, through api-types.ts).
+export type { Credentials };
+/** The signed-in user. */
+export type CurrentUser = User;
 
 type SessionListener = (user: CurrentUser | null) => void;
 

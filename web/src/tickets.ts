@@ -2,31 +2,10 @@
 // turns them into dollars for people.
 
 import { api } from './api';
+import type { Ticket, TicketInput, TicketPage, TicketUpdate } from './api-types';
 
-export interface Ticket {
-  id: string;
-  title: string;
-  /** Integer cents. */
-  price: number;
-  userId: string;
-  /** Bumped on every change; an update names the version it was edited from. */
-  version: number;
-  /** Set while an order holds the ticket; a reserved ticket can't be edited. */
-  orderId: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface TicketPage {
-  tickets: Ticket[];
-  /** Pass back as `cursor` for the next page; null on the last one. */
-  nextCursor: string | null;
-}
-
-export interface TicketInput {
-  title: string;
-  price: number;
-}
+// The shapes come from the API contract (docs/openapi.yaml, through api-types.ts).
+export type { Ticket, TicketInput, TicketPage, TicketUpdate };
 
 export function ticketPath(id: string): string {
   return `/tickets/${encodeURIComponent(id)}`;
@@ -55,6 +34,6 @@ export function createTicket(input: TicketInput): Promise<Ticket> {
 }
 
 /** `version` is the one the user was editing; the server answers 409 if it has moved on. */
-export function updateTicket(id: string, input: TicketInput & { version: number }): Promise<Ticket> {
+export function updateTicket(id: string, input: TicketUpdate & { version: number }): Promise<Ticket> {
   return api.put<Ticket>(apiPath(id), input);
 }

@@ -9,6 +9,7 @@ use lambda_http::{Request, RequestExt};
 use serde_json::{json, Value};
 use ticketing::auth::require_user;
 use ticketing::http::{empty, json, json_body, ApiResult};
+use ticketing::id::parse_id;
 use ticketing::{ApiError, FieldError};
 use time::OffsetDateTime;
 
@@ -62,8 +63,7 @@ pub async fn create_order(ctx: &ReserveContext, request: Request) -> ApiResult {
     let ticket_id = body
         .get("ticketId")
         .and_then(Value::as_str)
-        .and_then(|raw| uuid::Uuid::parse_str(raw).ok())
-        .map(|id| id.hyphenated().to_string())
+        .and_then(parse_id)
         .ok_or_else(|| {
             ApiError::BadRequest(vec![FieldError::new(
                 "ticketId",
@@ -169,12 +169,9 @@ async fn find_own_order(
     let params = request.path_parameters();
     let id = params
         .first("id")
-        .and_then(|raw| uuid::Uuid::parse_str(raw).ok())
+        .and_then(parse_id)
         .ok_or(ApiError::NotFound)?;
-    let order = orders
-        .order(&id.hyphenated().to_string())
-        .await
-        .map_err(ApiError::internal)?;
+    let order = orders.order(&id).await.map_err(ApiError::internal)?;
     order
         .filter(|o| o.user_id == user_id)
         .ok_or(ApiError::NotFound)

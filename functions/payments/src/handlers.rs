@@ -8,6 +8,7 @@ use lambda_http::Request;
 use serde_json::{json, Value};
 use ticketing::auth::require_user;
 use ticketing::http::{json, json_body, ApiResult};
+use ticketing::id::parse_id;
 use ticketing::ApiError;
 
 /// POST /api/payments `{"orderId"}`: the PaymentIntent for the caller's open order (201), with
@@ -20,8 +21,7 @@ pub async fn create_payment(ctx: &CreatePaymentContext, request: Request) -> Api
     let order_id = body
         .get("orderId")
         .and_then(Value::as_str)
-        .and_then(|raw| uuid::Uuid::parse_str(raw).ok())
-        .map(|id| id.hyphenated().to_string())
+        .and_then(parse_id)
         .ok_or_else(|| ApiError::invalid("orderId", "A valid orderId is required"))?;
     let order = ctx
         .payments

@@ -3,12 +3,13 @@
 use crate::context::WriteContext;
 use crate::cursor::Cursor;
 use crate::store::{StoreError, Tickets};
-use crate::ticket::{may_edit, parse_id, EditRefusal, Ticket, TicketInput};
+use crate::ticket::{may_edit, EditRefusal, Ticket, TicketInput};
 use lambda_http::http::StatusCode;
 use lambda_http::{Request, RequestExt};
 use serde_json::{json, Value};
 use ticketing::auth::require_user;
 use ticketing::http::{json, json_body, ApiResult};
+use ticketing::id::parse_id;
 use ticketing::{ApiError, FieldError};
 
 /// Tickets per page when the client does not say.

@@ -6,6 +6,8 @@ pub mod expiry;
 pub mod payments;
 
 use aws_sdk_dynamodb::types::AttributeValue;
+pub mod raw;
+
 use aws_sdk_eventbridge::types::{PutEventsRequestEntry, Target};
 use aws_sdk_sqs::types::QueueAttributeName;
 use local::aws::Clients;
@@ -85,6 +87,17 @@ impl Stack {
             name,
             clients: local::testing::clients().await,
         }
+    }
+
+    /// Sends a request exactly as given (headers, body bytes); see [`raw::send`].
+    pub async fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &[u8])],
+        body: &[u8],
+    ) -> raw::RawResponse {
+        raw::send(self.running.port(), method, path, headers, body).await
     }
 
     pub fn bus(&self) -> String {

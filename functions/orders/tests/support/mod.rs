@@ -121,6 +121,9 @@ pub fn request(
             ),
         );
     }
+    if body.is_some() {
+        builder = builder.header("content-type", "application/json");
+    }
     for (name, value) in headers {
         builder = builder.header(*name, *value);
     }

@@ -83,6 +83,9 @@ impl Call {
             let token = SessionKeys::new(SECRET, 3600).issue(user).unwrap();
             builder = builder.header("cookie", format!("session={token}"));
         }
+        if self.body.is_some() {
+            builder = builder.header("content-type", "application/json");
+        }
         for (name, value) in &self.headers {
             builder = builder.header(*name, value);
         }

@@ -1,0 +1,136 @@
+// The API's types, generated from docs/openapi.yaml: do not edit by hand.
+// `make api-types` writes this file again; local/tests/openapi_matches_template.rs fails while it
+// differs from what the contract says.
+
+/** The body of every failed request. */
+export interface ErrorBody {
+  errors: ErrorItem[];
+}
+
+/** One problem with a request. */
+export interface ErrorItem {
+  message: string;
+  /** The input the problem is about, when there is one. */
+  field?: string;
+}
+
+/** An email (at most 254 bytes) and a password of 8 to 128 characters. */
+export interface Credentials {
+  email: string;
+  password: string;
+}
+
+/** A signed-in user. */
+export interface User {
+  id: string;
+  email: string;
+}
+
+/** Who is signed in, if anyone. */
+export interface CurrentUserBody {
+  currentUser: User | null;
+}
+
+/** Integer cents, 1 to 100000000 (one million dollars). */
+export type Price = number;
+
+/** One line of text, 1 to 120 characters once trimmed, no control characters. */
+export type Title = string;
+
+/** What a seller types to list a ticket. */
+export interface TicketInput {
+  title: Title;
+  price: Price;
+}
+
+/** New title and price, and the version they were edited from. */
+export interface TicketUpdate {
+  title: Title;
+  price: Price;
+  /** The version edited from; 409 if the ticket has moved on. */
+  version?: number;
+}
+
+/** A ticket for sale. */
+export interface Ticket {
+  id: string;
+  title: string;
+  /** Integer cents. */
+  price: number;
+  userId: string;
+  /** Bumped by every change; an update names the version it was edited from. */
+  version: number;
+  /** The order holding the ticket, while one does; a reserved ticket can't be edited. */
+  orderId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One page of the browse list. */
+export interface TicketPage {
+  tickets: Ticket[];
+  /** Pass back as `cursor` for the next page; null on the last one. */
+  nextCursor: string | null;
+}
+
+/** The ticket to reserve. */
+export interface OrderInput {
+  ticketId: string;
+}
+
+/** `created` is awaiting payment; `cancelled` and `complete` are final. */
+export type OrderStatus = 'created' | 'cancelled' | 'complete';
+
+/** The ticket as the order saw it when reserving. */
+export interface OrderedTicket {
+  id: string;
+  title: string;
+  /** Integer cents. */
+  price: number;
+}
+
+/** An order for one ticket. */
+export interface Order {
+  id: string;
+  status: OrderStatus;
+  userId: string;
+  /** RFC 3339; a `created` order is cancelled once this passes. */
+  expiresAt: string;
+  createdAt: string;
+  version: number;
+  ticket: OrderedTicket;
+}
+
+/** The caller's orders. */
+export interface OrderList {
+  orders: Order[];
+}
+
+/** The order to pay for. */
+export interface PaymentInput {
+  orderId: string;
+}
+
+/** A Stripe PaymentIntent for an order, and what Stripe.js needs to confirm it. */
+export interface Payment {
+  /** The PaymentIntent's id, `pi_...`. */
+  id: string;
+  orderId: string;
+  /** Lets Stripe.js confirm this one PaymentIntent. */
+  clientSecret: string;
+  /** Integer cents. */
+  amount: number;
+  currency: string;
+  publishableKey: string;
+  /** Where Stripe.js is loaded from. */
+  stripeJsUrl: string;
+}
+
+/** A Stripe event, as Stripe sends it. */
+export type StripeEvent = Record<string, unknown>;
+
+/** What became of a Stripe event. */
+export interface WebhookReceipt {
+  received: true;
+  outcome: 'applied' | 'duplicate' | 'already recorded' | 'ignored';
+}
