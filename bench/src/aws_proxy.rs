@@ -64,7 +64,10 @@ impl Recorder {
     /// Listens on a free port of 127.0.0.1 and forwards to `upstream` (or answers 502).
     /// With `attribute_pids`, each connection's owner is looked up in /proc (off the request
     /// path, on a blocking thread).
-    pub async fn start(upstream: Option<SocketAddr>, attribute_pids: bool) -> std::io::Result<Self> {
+    pub async fn start(
+        upstream: Option<SocketAddr>,
+        attribute_pids: bool,
+    ) -> std::io::Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let log = Arc::new(Log::default());
@@ -90,7 +93,12 @@ impl Recorder {
 
 type Upstream = Arc<tokio::sync::Mutex<Option<SendRequest<Full<Bytes>>>>>;
 
-async fn serve(listener: TcpListener, upstream: Option<SocketAddr>, attribute_pids: bool, log: Arc<Log>) {
+async fn serve(
+    listener: TcpListener,
+    upstream: Option<SocketAddr>,
+    attribute_pids: bool,
+    log: Arc<Log>,
+) {
     let own_port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
     loop {
         let Ok((stream, peer)) = listener.accept().await else {
@@ -135,9 +143,9 @@ async fn forward(
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let start = Instant::now();
     let response = match upstream {
-        Some(addr) => relay(request, addr, &sender).await.unwrap_or_else(|err| {
-            text(StatusCode::BAD_GATEWAY, format!("bench proxy: {err}"))
-        }),
+        Some(addr) => relay(request, addr, &sender)
+            .await
+            .unwrap_or_else(|err| text(StatusCode::BAD_GATEWAY, format!("bench proxy: {err}"))),
         None => text(StatusCode::BAD_GATEWAY, "bench proxy: no upstream".into()),
     };
     log.calls.lock().unwrap().push(Call {

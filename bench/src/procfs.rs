@@ -43,7 +43,12 @@ pub fn pids_with_exe(exe: &Path) -> Vec<u32> {
     entries
         .flatten()
         .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| std::fs::read_link(format!("/proc/{pid}/exe")).ok().as_deref() == Some(&exe))
+        .filter(|pid| {
+            std::fs::read_link(format!("/proc/{pid}/exe"))
+                .ok()
+                .as_deref()
+                == Some(exe.as_path())
+        })
         .collect()
 }
 
@@ -188,7 +193,8 @@ mod tests {
         );
         let mine = network_sockets(std::process::id());
         assert!(
-            mine.iter().any(|s| s.remote == format!("127.0.0.1:{server_port}")),
+            mine.iter()
+                .any(|s| s.remote == format!("127.0.0.1:{server_port}")),
             "{mine:?}"
         );
     }

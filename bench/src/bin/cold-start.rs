@@ -18,7 +18,7 @@ use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 use ticketing::auth::token::{SessionKeys, SessionUser};
@@ -66,11 +66,16 @@ async fn main() {
         .expect("AWS_ENDPOINT_URL is http://127.0.0.1:PORT");
     let aws = Recorder::start(Some(moto_addr), false).await.unwrap();
     let stripe = Recorder::start(None, false).await.unwrap();
-    let stack = format!("bench-cold-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    let stack = format!(
+        "bench-cold-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    );
     let region = local::aws::DEFAULT_REGION.to_string();
-    let overrides =
-        local::config::parse_parameter_overrides(&parameter_overrides(&format!("{}/", stripe.url())))
-            .unwrap();
+    let overrides = local::config::parse_parameter_overrides(&parameter_overrides(&format!(
+        "{}/",
+        stripe.url()
+    )))
+    .unwrap();
     let resolver = Resolver::new(&template, stack.clone(), region.clone(), overrides)
         .unwrap()
         .with_endpoint(aws.url());
@@ -196,7 +201,7 @@ async fn cold_start(
     emulator: &mut RuntimeEmulator,
     function: &FunctionConfig,
     payload: Vec<u8>,
-    log: &PathBuf,
+    log: &Path,
     aws: &Recorder,
     stripe: &Recorder,
     result: &mut FunctionResult,

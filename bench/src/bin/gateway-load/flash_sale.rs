@@ -5,8 +5,8 @@
 
 use crate::stack::{ticket_id, Stack};
 use bench::http_client::Client;
-use bench::stats::{summarize, Summary};
 use bench::ms;
+use bench::stats::{summarize, Summary};
 use serde::Serialize;
 use serde_json::json;
 use std::collections::BTreeMap;

@@ -117,7 +117,11 @@ pub async fn sequential(
 ) -> Breakdown {
     let binary = functions_dir.join(endpoint.binary());
     let pids = procfs::pids_with_exe(&binary);
-    assert!(!pids.is_empty(), "no {} process runs (warm-up missing?)", endpoint.binary());
+    assert!(
+        !pids.is_empty(),
+        "no {} process runs (warm-up missing?)",
+        endpoint.binary()
+    );
     let cpu = |pids: &[u32]| pids.iter().filter_map(|p| procfs::cpu_ns(*p)).sum::<u64>();
     let mut client = Client::connect(port).await.unwrap();
     let mut windows = Vec::with_capacity(n);
@@ -238,7 +242,9 @@ pub async fn throughput(
         }
     }
     let finished = Instant::now();
-    let cpu_after = cpu(&procfs::pids_with_exe(&functions_dir.join(endpoint.binary())));
+    let cpu_after = cpu(&procfs::pids_with_exe(
+        &functions_dir.join(endpoint.binary()),
+    ));
     let pid_set: HashSet<u32> = procfs::pids_with_exe(&functions_dir.join(endpoint.binary()))
         .into_iter()
         .chain(pids.iter().copied())

@@ -54,7 +54,10 @@ async fn main() {
     let functions_dir = Path::new(functions_dir).canonicalize().unwrap();
 
     let proxy = Recorder::start(Some(moto_addr), true).await.unwrap();
-    println!("gateway-load: AWS calls go through the recording proxy {} to {moto}", proxy.url());
+    println!(
+        "gateway-load: AWS calls go through the recording proxy {} to {moto}",
+        proxy.url()
+    );
     let stack = Stack::start(
         Path::new(gateway),
         &functions_dir,
@@ -108,8 +111,7 @@ async fn main() {
         } else {
             sequential_n
         };
-        let result =
-            latency::sequential(port, &functions_dir, &proxy, endpoint, &work, n).await;
+        let result = latency::sequential(port, &functions_dir, &proxy, endpoint, &work, n).await;
         println!(
             "sequential {:12} latency p50 {:6.2} p99 {:6.2} ms | AWS p50 {:6.2} | outside AWS p50 {:5.2} p99 {:5.2} ms | function CPU p50 {:5.3} p99 {:5.3} ms",
             result.endpoint,

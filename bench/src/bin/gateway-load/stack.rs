@@ -5,7 +5,7 @@
 use bench::http_client::Client;
 use bench::poll_until;
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 use tokio::process::{Child, Command};
@@ -18,7 +18,6 @@ const PASSWORD: &str = "bench-password-123";
 pub struct Stack {
     pub port: u16,
     pub name: String,
-    pub functions_dir: PathBuf,
     gateway: Child,
 }
 
@@ -33,7 +32,10 @@ impl Stack {
         stripe_port: u16,
         root: &Path,
     ) -> Stack {
-        let name = format!("bench-load-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+        let name = format!(
+            "bench-load-{}",
+            &uuid::Uuid::new_v4().simple().to_string()[..8]
+        );
         let log_path = root.join(".local/bench/gateway.log");
         let log = std::fs::File::create(&log_path).expect("gateway log");
         let max_instances = std::env::var("BENCH_MAX_INSTANCES").unwrap_or_else(|_| "4".into());
@@ -74,7 +76,6 @@ impl Stack {
         Stack {
             port,
             name,
-            functions_dir: functions_dir.to_path_buf(),
             gateway,
         }
     }
@@ -219,7 +220,14 @@ fn die_with_parent(command: &mut Command) {
     // SAFETY: only an async-signal-safe system call runs between fork and exec.
     unsafe {
         command.pre_exec(|| {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong, 0, 0, 0) != 0 {
+            if libc::prctl(
+                libc::PR_SET_PDEATHSIG,
+                libc::SIGKILL as libc::c_ulong,
+                0,
+                0,
+                0,
+            ) != 0
+            {
                 return Err(std::io::Error::last_os_error());
             }
             Ok(())
