@@ -20,6 +20,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 
 INIT_TARGET_MS = 20.0
 ZIP_TARGET_BYTES = 6 * 1000 * 1000
@@ -283,6 +284,8 @@ def plot(load, png_path):
         ax.bar_label(bars, labels=[f"{v:.0f}" if v >= 10 else f"{v:.1f}" for v in values], fontsize=7)
     ax.set_xticks(range(len(groups)), [name for name, _ in groups], fontsize=8)
     ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set_ylabel("latency through the local gateway (ms, log scale)")
     ax.set_title("Latency percentiles per endpoint (release functions, local gateway, moto)")
     ax.legend(title="percentile")

@@ -190,6 +190,16 @@ async fn relay(
         .map_err(|e| e.to_string())?;
     let (mut parts, body) = response.into_parts();
     let body = body.collect().await.map_err(|e| e.to_string())?.to_bytes();
+    // moto answers every request with `Connection: close`: open a new connection next time
+    // rather than race the old one's closing.
+    let closing = parts
+        .headers
+        .get(http::header::CONNECTION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("close"));
+    if closing || parts.version < http::Version::HTTP_11 {
+        *guard = None;
+    }
     parts.headers.remove(http::header::TRANSFER_ENCODING);
     parts.headers.remove(http::header::CONNECTION);
     parts

@@ -149,7 +149,7 @@ impl Stack {
             ids.iter().map(|id| format!("TICKET#{id}")).collect();
         poll_until(
             "the orders-side ticket replicas",
-            Duration::from_secs(180),
+            Duration::from_secs(300),
             Duration::from_millis(500),
             || {
                 let table = table.clone();
