@@ -130,6 +130,9 @@ $(VENV)/.bench-installed: requirements-bench.txt $(VENV)/.installed
 
 bench: deps-python deps-bench ## release build, then cold starts, sizes, gateway latency, flash sale -> docs/BENCHMARKS.md
 	@echo "==> release build of the functions, the local gateway and bench/ into $(BENCH_TARGET_DIR) (the first one takes tens of minutes)"
-	CARGO_TARGET_DIR=$(BENCH_TARGET_DIR) cargo build --release $(FUNCTION_CRATES) -p bench
+	@# Three builds, as the functions are built for Lambda: one build with every package would
+	@# unify their dependencies' features and make different function binaries.
+	CARGO_TARGET_DIR=$(BENCH_TARGET_DIR) cargo build --release $(FUNCTION_CRATES)
+	CARGO_TARGET_DIR=$(BENCH_TARGET_DIR) cargo build --release -p bench
 	CARGO_TARGET_DIR=$(BENCH_TARGET_DIR) cargo build --release -p local --bin local-gateway
 	@BENCH_TARGET_DIR=$(BENCH_TARGET_DIR) scripts/bench.sh
