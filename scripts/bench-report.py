@@ -99,11 +99,15 @@ def main(results_dir, release_dir, lambda_dir, markdown_path, png_path):
 
     # ---- 1. init ----
     init_rows = []
-    worst_init_p90 = 0.0
+    worst_init_p90, worst_init_fn = 0.0, ""
+    over_init = []
     network = []
     for f in functions:
         init_p50, init_p90 = percentile(f["init_ms"], 50), percentile(f["init_ms"], 90)
-        worst_init_p90 = max(worst_init_p90, init_p90)
+        if init_p90 > worst_init_p90:
+            worst_init_p90, worst_init_fn = init_p90, f["binary"]
+        if init_p90 > INIT_TARGET_MS:
+            over_init.append((f["binary"], init_p50, init_p90))
         first = f["first_invoke_ms"]
         outcomes = ", ".join(f"{k} ×{v}" for k, v in sorted(f["outcomes"].items()))
         network += [f"{f['binary']}: {n}" for n in f["network_during_init"]]
@@ -140,9 +144,10 @@ def main(results_dir, release_dir, lambda_dir, markdown_path, png_path):
 
     # ---- 3. latency ----
     seq_rows = []
-    worst_cpu_p99 = 0.0
+    worst_cpu_p99, worst_cpu_endpoint = 0.0, ""
     for b in load["sequential"]:
-        worst_cpu_p99 = max(worst_cpu_p99, b["function_cpu"]["p99"])
+        if b["function_cpu"]["p99"] > worst_cpu_p99:
+            worst_cpu_p99, worst_cpu_endpoint = b["function_cpu"]["p99"], b["endpoint"]
         seq_rows.append([
             f"{b['endpoint']} (`{b['route']}`)", b["latency"]["n"],
             ms(b["latency"]["p50"]), ms(b["latency"]["p99"]),
@@ -172,11 +177,12 @@ def main(results_dir, release_dir, lambda_dir, markdown_path, png_path):
     plot(load, png_path)
 
     targets = [
-        ["init ≤ 20 ms for every function", f"worst p90 over {len(functions)} functions: {ms(worst_init_p90)} ms",
+        ["init ≤ 20 ms for every function", f"worst p90 over {len(functions)} functions: {ms(worst_init_p90)} ms (`{worst_init_fn}`); "
+         f"{len(functions) - len(over_init)} of {len(functions)} within",
          mark(worst_init_p90 <= INIT_TARGET_MS)],
         ["no network call during init", f"{len(network)} seen", mark(not network and not failures)],
         ["≤ 6 MB zipped per function", f"largest: {worst_zip / 1e6:.2f} MB", mark(worst_zip <= ZIP_TARGET_BYTES)],
-        ["< 1 ms p99 of our own CPU per request", f"worst function CPU p99: {worst_cpu_p99:.3f} ms",
+        ["< 1 ms p99 of our own CPU per request", f"worst function CPU p99: {worst_cpu_p99:.3f} ms ({worst_cpu_endpoint})",
          mark(worst_cpu_p99 < CPU_TARGET_MS)],
         [f"flash sale: {fs['tickets']} orders, {fs['buyers'] - fs['tickets']} clean 409s, 0 5xx, 0 oversells",
          f"{fs['orders_201']} orders, {fs['clean_409']} clean 409s, {fs['server_errors_5xx']} 5xx, "
@@ -193,6 +199,19 @@ def main(results_dir, release_dir, lambda_dir, markdown_path, png_path):
     w("## Targets\n")
     w(table(["target (issue \"Benchmarks\")", "result", ""], targets) + "\n")
     w(NOTES_ON_TARGETS.format(init_target=INIT_TARGET_MS) + "\n")
+    if over_init:
+        w("**Init over 20 ms (p90)** in this run:\n")
+        for binary, p50, p90 in over_init:
+            reason = "the argon2id decoy hash at init, see below." if binary in ("signup", "signin") else (
+                "over the target only in its slower starts, with the p50 well within: the noise of "
+                "a loaded 2-core machine (see the load average under Machine), not work done at "
+                "init. Re-run on an idle machine to confirm.")
+            w(f"- `{binary}` (p50 {ms(p50)} ms, p90 {ms(p90)} ms): {reason}")
+        w("")
+        if any(b in ("signup", "signin") for b, _, _ in over_init):
+            w(AUTH_INIT + "\n")
+    if worst_cpu_p99 >= CPU_TARGET_MS:
+        w(CPU_MISSED + "\n")
     w("## Machine\n")
     w(table(["", ""], machine(results_dir)) + "\n")
     w("The machine has 2 cores shared with other work (other engineers' builds ran during the "
@@ -296,7 +315,7 @@ def plot(load, png_path):
 
 NOTES_ON_TARGETS = """\
 Init is judged on the p90 of each function, against {init_target:.0f} ms. Where a target is missed,
-[Method and caveats](#method-and-caveats) says why and what would meet it.
+the notes right below say why and what would meet it.
 """
 
 REPRODUCE = """\
@@ -321,6 +340,37 @@ Knobs (environment): `BENCH_COLD_STARTS` (20), `BENCH_CONCURRENCY` (8), `BENCH_S
 `BENCH_MAX_INSTANCES` (4). `make test` does not run any of this.
 """
 
+AUTH_INIT = (
+    "**Why sign-up and sign-in miss it:** `AuthContext::new` (functions/auth/src/context.rs) hashes a random password with argon2id "
+    "at init, the decoy that sign-in verifies against when the email is unknown (so an unknown "
+    "email and a wrong password take the same time). One argon2id hash with the default "
+    "parameters (19 MiB, 2 passes) costs about as much as this whole init here, and the sign-up "
+    "function builds the same context although it never uses the decoy. **What would meet it:** "
+    "a decoy hash that is not computed at init: a constant PHC string of a random password "
+    "committed in the code (it only has to have the same parameters as real hashes), or one "
+    "computed on first use (`LazyLock`) by sign-in only. Either brings these two to the ~10 ms "
+    "of the other functions; the first unknown-email sign-in would pay the hash once in the "
+    "second option. Not changed here: this issue measures; the fix belongs to the auth code."
+)
+
+CPU_MISSED = """\
+**Own CPU per request (target < 1 ms p99) is not met on this machine.** What is measured is the
+CPU time (all threads, from /proc schedstat) of the function processes while one request runs,
+sequentially: the Lambda runtime reading the event and posting the answer, parsing the API
+Gateway v2 event, the JWT check, our handler, serde, every AWS SDK call's own work (endpoint
+rules, SigV4 signing, the HTTP client, parsing the answer), the JSON log lines, and the runtime's
+next `/next` call. A request that makes no AWS call takes under 1 ms of wall time in all at the
+median (`current-user`, `signout`: first invocations in section 1), so most of this CPU goes with
+the AWS calls: it grows with them (show: 1 call, create-order: 3). The machine is a 2-vCPU VM that
+ran other builds meanwhile (see the load average under Machine), which inflates CPU time through
+cache and frequency effects. We have not profiled the split. **What would meet it, or show it met:**
+measuring on an idle machine (or in Lambda: billed duration minus the DynamoDB time X-Ray
+records); a `perf` profile of one function under the sequential pass to find the hot spots;
+then the likely cuts: a current-thread Tokio runtime in each function (Lambda runs one
+invocation at a time per sandbox, so the worker threads only add wake-ups) and fewer log lines
+per request at `info`.
+"""
+
 METHOD = """\
 ## Method and caveats
 
@@ -337,6 +387,15 @@ METHOD = """\
   `gateway-load` process; the whole closed-loop pass runs through it.
 - **Cold starts** here are the process alone: no sandbox, no download of the code, the binary in
   the page cache. Lambda adds its own work around it; the functions' part is what is measured.
+- **Closed loop**: 8 clients and at most 4 instances per function, so about half of each
+  request's latency is waiting in the gateway's queue for a free instance (Lambda would start more
+  instances instead); that is why the AWS share there is near 50 %. Browse and create-order are
+  slow because moto is: a GSI query over the listed tickets, and a transaction plus a schedule
+  while the event consumers of earlier orders write to moto under the same lock.
+- **Flash sale**: the gateway queues the 1,000 invocations onto its (at most 4) `create-order`
+  instances, all behind moto's write lock, so the p99 is close to the wall time: the last buyers
+  wait for everyone before them. What matters there is the outcome: exactly one winner per
+  ticket, a clean 409 for everyone else, no 5xx, and the invariants hold once the queues drain.
 - Stripe is not started: no measured path calls it (StripeApiBase points at an unused port).
 """
 
