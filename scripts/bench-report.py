@@ -349,7 +349,7 @@ AUTH_INIT = (
     "a decoy hash that is not computed at init: a constant PHC string of a random password "
     "committed in the code (it only has to have the same parameters as real hashes), or one "
     "computed on first use (`LazyLock`) by sign-in only. Either brings these two to the ~10 ms "
-    "of the other functions; the first unknown-email sign-in would pay the hash once in the "
+    "of the other functions (expected, not measured); the first unknown-email sign-in would pay the hash once in the "
     "second option. Not changed here: this issue measures; the fix belongs to the auth code."
 )
 

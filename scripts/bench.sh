@@ -21,13 +21,13 @@ echo "==> moto on 127.0.0.1:$MOTO_PORT (log: .local/bench/moto.log)"
 start_moto "$MOTO_PORT" "$RESULTS/moto.log"
 export AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT"
 
-echo "==> 1. cold starts of every function (${BENCH_COLD_STARTS:-20} each)"
+echo "==> cold starts and peak memory of every function, ${BENCH_COLD_STARTS:-20} each (issue items 1, 2)"
 "$RELEASE/cold-start" "$RELEASE" "${BENCH_COLD_STARTS:-20}" "$RESULTS/cold-start.json"
 
-echo "==> 2. latency through the local gateway, 3. the flash sale"
+echo "==> latency through the local gateway and the flash sale (items 3, 4)"
 PORT="${PORT:-3200}" "$RELEASE/gateway-load" "$RELEASE/local-gateway" "$RELEASE" "$RESULTS/gateway-load.json"
 
-echo "==> 4. the report"
+echo "==> sizes, the report and the plot (items 2, 5)"
 "$ROOT/.venv/bin/python" "$ROOT/scripts/bench-report.py" "$RESULTS" "$RELEASE" "$ROOT/build/lambda" \
   "$ROOT/docs/BENCHMARKS.md" "$ROOT/docs/bench-latency.png"
 echo "==> benchmarks took $((SECONDS - started)) s (the release build not counted)"
