@@ -124,3 +124,23 @@ fmt: ## format the Rust code
 
 clean: ## remove build outputs and installed packages of this checkout
 	rm -rf $(VENV) $(DEPLOY_VENV) build web/node_modules web/dist .local
+
+# ---------- benchmarks (docs/BENCHMARKS.md; not part of `make test`) ----------
+# Release builds go to their own target directory, so they never hold the debug builds' lock.
+BENCH_TARGET_DIR ?= $(HOME)/.cache/ticketing-target-bench
+.PHONY: bench deps-bench
+
+deps-bench: $(VENV)/.bench-installed
+$(VENV)/.bench-installed: requirements-bench.txt $(VENV)/.installed
+	@echo "==> installing matplotlib into $(VENV) (the benchmark plot)"
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	@touch $@
+
+bench: deps-python deps-bench ## release build, then cold starts, sizes, gateway latency, flash sale -> docs/BENCHMARKS.md
+	@echo "==> release build of the functions, the local gateway and bench/ into $(BENCH_TARGET_DIR) (the first one takes tens of minutes)"
+	@# Three builds, as the functions are built for Lambda: one build with every package would
+	@# unify their dependencies' features and make different function binaries.
+	CARGO_TARGET_DIR=$(BENCH_TARGET_DIR) cargo build --release $(FUNCTION_CRATES)
+	CARGO_TARGET_DIR=$(BENCH_TARGET_DIR) cargo build --release -p bench
+	CARGO_TARGET_DIR=$(BENCH_TARGET_DIR) cargo build --release -p local --bin local-gateway
+	@BENCH_TARGET_DIR=$(BENCH_TARGET_DIR) scripts/bench.sh

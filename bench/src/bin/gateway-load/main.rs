@@ -1,0 +1,196 @@
+//! `gateway-load`: the release local gateway under load. Starts the gateway (release functions)
+//! with every AWS call going through a recording proxy to moto, then measures browse, show and
+//! create-order (a sequential pass that splits time into AWS calls and the rest; a closed-loop
+//! pass for requests/s and percentiles) and runs the flash sale. Writes JSON for the report.
+//!
+//!     AWS_ENDPOINT_URL=http://127.0.0.1:4620 gateway-load GATEWAY FUNCTIONS_DIR OUT.json
+//!
+//! Settings (environment): PORT (3200), STRIPE_PORT (12160; nothing measured calls Stripe),
+//! BENCH_CONCURRENCY (8), BENCH_SECONDS (10, per endpoint), BENCH_SEQUENTIAL (200 requests per
+//! endpoint), BENCH_ORDERS (400, create-orders of the closed-loop pass), BENCH_BUYERS (1000),
+//! BENCH_FLASH_TICKETS (10), BENCH_MAX_INSTANCES (4, the gateway's MAX_INSTANCES).
+
+mod flash_sale;
+mod latency;
+mod stack;
+
+use bench::aws_proxy::Recorder;
+use latency::{Endpoint, Work};
+use stack::Stack;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+fn setting(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let [_, gateway, functions_dir, out] = args.as_slice() else {
+        eprintln!("usage: gateway-load GATEWAY FUNCTIONS_DIR OUT.json (AWS_ENDPOINT_URL: moto)");
+        std::process::exit(2);
+    };
+    let moto = std::env::var("AWS_ENDPOINT_URL").expect("AWS_ENDPOINT_URL names moto");
+    let moto_addr: SocketAddr = moto
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .parse()
+        .expect("AWS_ENDPOINT_URL is http://127.0.0.1:PORT");
+    let port = setting("PORT", 3200) as u16;
+    let stripe_port = setting("STRIPE_PORT", 12160) as u16;
+    let concurrency = setting("BENCH_CONCURRENCY", 8);
+    let seconds = Duration::from_secs(setting("BENCH_SECONDS", 10) as u64);
+    let sequential_n = setting("BENCH_SEQUENTIAL", 200);
+    let orders_n = setting("BENCH_ORDERS", 400);
+    let buyers = setting("BENCH_BUYERS", 1000);
+    let flash_tickets = setting("BENCH_FLASH_TICKETS", 10);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let functions_dir = Path::new(functions_dir).canonicalize().unwrap();
+
+    let proxy = Recorder::start(Some(moto_addr), true).await.unwrap();
+    println!(
+        "gateway-load: AWS calls go through the recording proxy {} to {moto}",
+        proxy.url()
+    );
+    let stack = Stack::start(
+        Path::new(gateway),
+        &functions_dir,
+        port,
+        &proxy.url(),
+        stripe_port,
+        &root,
+    )
+    .await;
+    let dynamodb = local::aws::LocalAws::new(moto.clone())
+        .clients()
+        .await
+        .dynamodb;
+
+    println!("gateway-load: setup: users and tickets");
+    let seller = stack.sign_up_many("seller", 1, 1).await.remove(0);
+    let buyer = stack.sign_up_many("buyer", 1, 1).await.remove(0);
+    let warm_orders = concurrency * 2;
+    let for_sale = stack
+        .sell_many(&seller, 30 + warm_orders + sequential_n / 2 + orders_n, 4)
+        .await;
+    stack.wait_for_replicas(&dynamodb, &for_sale).await;
+    let (show_ids, rest) = for_sale.split_at(30);
+    let (warm, rest) = rest.split_at(warm_orders);
+    let (sequential_orders, closed_loop_orders) = rest.split_at(sequential_n / 2);
+    let work = Arc::new(Work {
+        show_ids: show_ids.to_vec(),
+        fresh: Mutex::new(warm.to_vec()),
+        buyer,
+    });
+
+    println!("gateway-load: warm-up (starts every function instance the passes will use)");
+    for endpoint in Endpoint::ALL {
+        latency::throughput(
+            port,
+            &functions_dir,
+            &proxy,
+            endpoint,
+            work.clone(),
+            concurrency,
+            Duration::from_secs(3),
+        )
+        .await;
+    }
+
+    let mut breakdowns = Vec::new();
+    *work.fresh.lock().unwrap() = sequential_orders.to_vec();
+    for endpoint in Endpoint::ALL {
+        let n = if endpoint == Endpoint::CreateOrder {
+            sequential_n / 2
+        } else {
+            sequential_n
+        };
+        let result = latency::sequential(port, &functions_dir, &proxy, endpoint, &work, n).await;
+        println!(
+            "sequential {:12} latency p50 {:6.2} p99 {:6.2} ms | AWS p50 {:6.2} | outside AWS p50 {:5.2} p99 {:5.2} ms | function CPU p50 {:5.3} p99 {:5.3} ms",
+            result.endpoint,
+            result.latency.p50,
+            result.latency.p99,
+            result.aws.p50,
+            result.outside_aws.p50,
+            result.outside_aws.p99,
+            result.function_cpu.p50,
+            result.function_cpu.p99
+        );
+        breakdowns.push(result);
+    }
+
+    let mut closed_loop = Vec::new();
+    *work.fresh.lock().unwrap() = closed_loop_orders.to_vec();
+    for endpoint in Endpoint::ALL {
+        let limit = if endpoint == Endpoint::CreateOrder {
+            seconds * 6
+        } else {
+            seconds
+        };
+        let result = latency::throughput(
+            port,
+            &functions_dir,
+            &proxy,
+            endpoint,
+            work.clone(),
+            concurrency,
+            limit,
+        )
+        .await;
+        println!(
+            "concurrency {} {:12} {:7.1} req/s | p50 {:6.2} p90 {:6.2} p99 {:6.2} ms | statuses {:?}",
+            result.concurrency,
+            result.endpoint,
+            result.requests_per_second,
+            result.latency.p50,
+            result.latency.p90,
+            result.latency.p99,
+            result.statuses
+        );
+        closed_loop.push(result);
+    }
+
+    let flash = flash_sale::run(&stack, &dynamodb, buyers, flash_tickets).await;
+    println!(
+        "flash sale: {} buyers, {} tickets: {} orders, {} clean 409s, {} 5xx, {} oversold; wall {:.2} s, p99 {:.1} ms; invariants: {}",
+        flash.buyers,
+        flash.tickets,
+        flash.orders_201,
+        flash.clean_409,
+        flash.server_errors_5xx,
+        flash.oversold_tickets,
+        flash.wall_seconds,
+        flash.latency.p99,
+        if flash.invariant_violations.is_empty() {
+            "all hold".to_string()
+        } else {
+            format!("{:?}", flash.invariant_violations)
+        }
+    );
+
+    let unattributed = proxy
+        .connections()
+        .iter()
+        .filter(|c| c.pid.is_none())
+        .count();
+    let stack_name = stack.name.clone();
+    stack.stop().await;
+    let json = serde_json::json!({
+        "stack": stack_name,
+        "concurrency": concurrency,
+        "max_instances": setting("BENCH_MAX_INSTANCES", 4),
+        "proxy_connections_without_owner": unattributed,
+        "sequential": breakdowns,
+        "closed_loop": closed_loop,
+        "flash_sale": flash,
+    });
+    std::fs::write(out, serde_json::to_string_pretty(&json).unwrap()).unwrap();
+    println!("gateway-load: wrote {out}");
+}
