@@ -12,16 +12,15 @@ pub struct AuthContext {
     pub signin_attempts: SigninAttempts,
     pub keys: SessionKeys,
     pub cookies: CookieSettings,
-    /// A hash of a random password, verified against when the email is unknown so that an
-    /// unknown email and a wrong password take about the same time.
+    /// Verified against when the email is unknown, so that an unknown email and a wrong
+    /// password take about the same time ([`password::DECOY_HASH`]).
     pub decoy_hash: String,
 }
 
 impl AuthContext {
     /// Builds the context from its parts (tests use this with a fresh table).
     pub fn new(users: Users, keys: SessionKeys, cookies: CookieSettings) -> Self {
-        let decoy_hash =
-            password::hash(&uuid::Uuid::new_v4().to_string()).expect("hashing a random password");
+        let decoy_hash = password::DECOY_HASH.to_string();
         Self {
             signin_attempts: users.signin_attempts(SigninPolicy::default()),
             users,

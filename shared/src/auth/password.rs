@@ -9,6 +9,14 @@ use argon2::Argon2;
 #[error("password hashing failed: {0}")]
 pub struct HashError(String);
 
+/// Something to verify against when there is no user: a well-formed argon2id hash with the
+/// parameters [`hash`] uses, a random salt and random output, so no password matches it and
+/// checking one costs exactly what checking a real hash costs. Sign-in verifies an unknown
+/// email's password against it, so its timing does not tell which emails exist, without
+/// hashing anything at cold start.
+pub const DECOY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$u9AxxwyJjtpocPRqZFch8g$Sid00wThdmQt4Q+MhigtEfiXST6rvpjPENurZ5tbos0";
+
 /// Hashes a password with argon2id and a fresh random salt.
 pub fn hash(password: &str) -> Result<String, HashError> {
     Argon2::default()
@@ -49,6 +57,16 @@ mod tests {
             hash("same-password").unwrap(),
             hash("same-password").unwrap()
         );
+    }
+
+    #[test]
+    fn the_decoy_hash_costs_what_a_real_hash_costs_and_matches_nothing() {
+        // same algorithm, version and cost parameters as a fresh hash
+        let params = |phc: &str| phc.split('$').take(4).collect::<Vec<_>>().join("$");
+        assert_eq!(params(DECOY_HASH), params(&hash("anything").unwrap()));
+        assert!(PasswordHash::new(DECOY_HASH).is_ok());
+        assert!(!verify("", DECOY_HASH));
+        assert!(!verify("password123", DECOY_HASH));
     }
 
     #[test]
