@@ -87,6 +87,8 @@ export interface OrderedTicket {
   title: string;
   /** Integer cents. */
   price: number;
+  /** This order's place among the ticket's reservations (1, 2, ...); the tickets domain applies reservations in this order. Absent on orders made before it existed. */
+  reservation?: number;
 }
 
 /** An order for one ticket. */
