@@ -6,21 +6,19 @@
 mod support;
 
 use serde_json::Value;
-use support::{exchange, Stack};
+use support::{exchange, json_request, read_response, Stack};
 
 /// POST /api/tickets with the seller's cookie and `extra` headers: (status, JSON body).
 async fn list_ticket(stack: &Stack, cookie: &str, title: &str, extra: &str) -> (u16, Value) {
     let body = format!(r#"{{"title":"{title}","price":1200}}"#);
-    let request = format!(
-        "POST /api/tickets HTTP/1.1\r\nhost: localhost:{port}\r\nconnection: close\r\n\
-         content-type: application/json\r\ncookie: {cookie}\r\n{extra}content-length: {}\r\n\r\n{body}",
-        body.len(),
-        port = stack.running.port(),
+    // the host the browser asked for, with its port, as an Origin would name it
+    let request = json_request("POST", "/api/tickets", Some(cookie), &body, extra).replacen(
+        "host: localhost\r\n",
+        &format!("host: localhost:{}\r\n", stack.running.port()),
+        1,
     );
-    let raw = exchange(stack.running.port(), &request).await;
-    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
-    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+    let (status, _, answer) = read_response(&exchange(stack.running.port(), &request).await);
+    (status, answer)
 }
 
 #[tokio::test]

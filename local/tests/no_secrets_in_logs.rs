@@ -12,7 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 use stripe_standin::{Config, StandIn};
-use support::exchange;
+use support::{exchange, json_request, read_response};
 
 const JWT_SECRET: &str = "jwt-secret-5b1f0c7e-do-not-log-me-anywhere";
 const STRIPE_SECRET_KEY: &str = "sk_test_7d2a9e4c-never-in-a-log";
@@ -114,29 +114,15 @@ impl Client {
         } else {
             body.to_string()
         };
-        let cookie = cookie
-            .map(|c| format!("cookie: {c}\r\n"))
-            .unwrap_or_default();
-        let request = format!(
-            "{method} {path} HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\
-             content-type: application/json\r\n{cookie}content-length: {}\r\n\r\n{body}",
-            body.len()
-        );
-        let raw = exchange(self.port, &request).await;
+        let raw = exchange(self.port, &json_request(method, path, cookie, &body, "")).await;
         self.responses.push(raw.clone());
-        let (head, body) = raw.split_once("\r\n\r\n").unwrap();
-        let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-        let cookies = head
-            .lines()
-            .filter_map(|line| line.split_once(':'))
-            .filter(|(name, _)| name.eq_ignore_ascii_case("set-cookie"))
-            .map(|(_, value)| value.trim().split(';').next().unwrap().to_string())
+        let (status, cookies, answer) = read_response(&raw);
+        // the `name=value` part of each cookie, to send back
+        let cookies = cookies
+            .iter()
+            .map(|c| c.split(';').next().unwrap().to_string())
             .collect();
-        (
-            status,
-            cookies,
-            serde_json::from_str(body).unwrap_or(Value::Null),
-        )
+        (status, cookies, answer)
     }
 
     /// Retries `send` until `accept` takes the answer (the stack is eventually consistent).

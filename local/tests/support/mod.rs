@@ -160,15 +160,7 @@ impl Stack {
     pub async fn take_events(&self, queue_url: &str) -> Vec<Value> {
         let mut events = Vec::new();
         loop {
-            let received = self
-                .clients
-                .sqs
-                .receive_message()
-                .queue_url(queue_url)
-                .max_number_of_messages(10)
-                .send()
-                .await
-                .unwrap();
+            let received = self.receive(queue_url).await;
             if received.messages().is_empty() {
                 return events;
             }
@@ -186,20 +178,27 @@ impl Stack {
         }
     }
 
+    /// Up to 10 messages of a queue (a short poll).
+    async fn receive(
+        &self,
+        queue_url: &str,
+    ) -> aws_sdk_sqs::operation::receive_message::ReceiveMessageOutput {
+        self.clients
+            .sqs
+            .receive_message()
+            .queue_url(queue_url)
+            .max_number_of_messages(10)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// Waits for an event on the listener queue that `wanted` accepts.
     pub async fn wait_for_event(&self, queue_url: &str, wanted: impl Fn(&Value) -> bool) -> Value {
         let deadline = Instant::now() + DEADLINE;
         let mut seen = Vec::new();
         loop {
-            let received = self
-                .clients
-                .sqs
-                .receive_message()
-                .queue_url(queue_url)
-                .max_number_of_messages(10)
-                .send()
-                .await
-                .unwrap();
+            let received = self.receive(queue_url).await;
             for message in received.messages() {
                 let event: Value = serde_json::from_str(message.body().unwrap()).unwrap();
                 if wanted(&event) {
@@ -358,6 +357,22 @@ impl Stack {
         ticket
     }
 
+    /// POST /api/orders for the buyer until the orders side knows the ticket: the order.
+    pub async fn reserve(&self, buyer: &str, ticket_id: &str) -> Value {
+        self.eventually("the ticket reservable", || async {
+            let (status, _, order) = self
+                .http(
+                    "POST",
+                    "/api/orders",
+                    Some(buyer),
+                    Some(json!({"ticketId": ticket_id})),
+                )
+                .await;
+            (status == 201).then_some(order)
+        })
+        .await
+    }
+
     /// Polls until every invariant holds with the queues drained (replicas caught up), or fails
     /// the test listing what is still broken.
     pub async fn invariants_hold(&self) {
@@ -422,14 +437,30 @@ async fn http(
     body: Option<Value>,
 ) -> (u16, Vec<String>, Value) {
     let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let raw = exchange(port, &json_request(method, path, cookie, &body, "")).await;
+    read_response(&raw)
+}
+
+/// A whole HTTP/1.1 request with a JSON body (empty for none), `extra` header lines (each ending
+/// in CRLF) and `connection: close`.
+pub fn json_request(
+    method: &str,
+    path: &str,
+    cookie: Option<&str>,
+    body: &str,
+    extra: &str,
+) -> String {
     let cookie = cookie
         .map(|c| format!("cookie: {c}\r\n"))
         .unwrap_or_default();
-    let request = format!(
-        "{method} {path} HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\ncontent-type: application/json\r\n{cookie}content-length: {}\r\n\r\n{body}",
+    format!(
+        "{method} {path} HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\ncontent-type: application/json\r\n{cookie}{extra}content-length: {}\r\n\r\n{body}",
         body.len()
-    );
-    let raw = exchange(port, &request).await;
+    )
+}
+
+/// A whole response: status, Set-Cookie values and the JSON body (null if not JSON).
+pub fn read_response(raw: &str) -> (u16, Vec<String>, Value) {
     let (head, body) = raw.split_once("\r\n\r\n").unwrap();
     let status = head.split(' ').nth(1).unwrap().parse().unwrap();
     let cookies = head

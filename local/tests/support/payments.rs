@@ -41,19 +41,7 @@ pub async fn reserved_ticket(stack: &Stack, who: &str, price: u64) -> (String, S
     let ticket = stack.sell(&seller, "Concert", price).await;
     let ticket_id = ticket["id"].as_str().unwrap().to_string();
     let buyer = stack.sign_up(&format!("{who}-buyer")).await;
-    let order = stack
-        .eventually("the ticket reservable", || async {
-            let (status, _, order) = stack
-                .http(
-                    "POST",
-                    "/api/orders",
-                    Some(&buyer),
-                    Some(json!({"ticketId": ticket_id})),
-                )
-                .await;
-            (status == 201).then_some(order)
-        })
-        .await;
+    let order = stack.reserve(&buyer, &ticket_id).await;
     (buyer, ticket_id, order)
 }
 
