@@ -217,6 +217,9 @@ fn cases(t: &str, unknown: &str) -> Vec<Case> {
         case("zero price", "POST", tickets)
             .json(ticket("Concert", 0))
             .expect(400, Some("price")),
+        case("under the 50-cent card minimum", "POST", tickets)
+            .json(ticket("Concert", 49))
+            .expect(400, Some("price")),
         case("over a million dollars", "POST", tickets)
             .json(ticket("Concert", 100_000_001))
             .expect(400, Some("price")),

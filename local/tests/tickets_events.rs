@@ -66,7 +66,7 @@ async fn a_ticket_travels_from_http_to_the_bus_and_order_events_lock_and_free_it
             "PUT",
             &format!("/api/tickets/{id}"),
             Some(&cookie),
-            Some(json!({"title": "X", "price": 1})),
+            Some(json!({"title": "X", "price": 100})),
         )
         .await;
     assert_eq!(

@@ -85,7 +85,7 @@ test('a bad price is refused next to the price field', async ({ page }) => {
 
   for (const [price, message] of [
     ['abc', 'Enter a price in dollars, like 12.50'],
-    ['0', 'Price must be more than $0.00'],
+    ['0.25', 'Price must be at least $0.50'],
   ] as const) {
     await priceInput.fill(price);
     await page.getByRole('button', { name: 'List ticket' }).click();

@@ -31,7 +31,7 @@ export interface CurrentUserBody {
   currentUser: User | null;
 }
 
-/** Integer cents, 1 to 100000000 (one million dollars). */
+/** Integer cents, 50 (Stripe's smallest card payment in US dollars) to 100000000 (one million dollars). */
 export type Price = number;
 
 /** One line of text, 1 to 120 characters once trimmed, no control characters. */

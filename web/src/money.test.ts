@@ -33,8 +33,8 @@ describe('centsToDollarInput', () => {
     expect(centsToDollarInput(cents)).toBe(text);
   });
 
-  it('round-trips through parseDollarsToCents', () => {
-    for (const cents of [1, 7, 10, 99, 100, 1250, 123456789, Number.MAX_SAFE_INTEGER]) {
+  it('round-trips every listable price through parseDollarsToCents', () => {
+    for (const cents of [50, 51, 99, 100, 1250, 12345678, 100_000_000]) {
       expect(parseDollarsToCents(centsToDollarInput(cents))).toEqual({ ok: true, cents });
     }
   });
@@ -45,9 +45,9 @@ describe('parseDollarsToCents', () => {
     ['12.5', 1250],
     ['12', 1200],
     ['12.50', 1250],
-    ['0.07', 7],
-    ['0.1', 10],
+    ['0.50', 50],
     ['.5', 50],
+    ['0.51', 51],
     ['12.', 1200],
     ['  25.00 ', 2500],
     ['$25', 2500],
@@ -55,15 +55,15 @@ describe('parseDollarsToCents', () => {
     ['1,234.50', 123450],
     ['1,000,000', 100000000],
     ['0019.99', 1999],
-    ['90071992547409.91', Number.MAX_SAFE_INTEGER],
+    ['1000000.00', 100000000],
   ])('reads %j as %d cents', (input, cents) => {
     expect(parseDollarsToCents(input)).toEqual({ ok: true, cents });
   });
 
   it('never goes through floating point', () => {
-    // 1.15 * 100 is 114.99999999999999 and 0.29 * 100 is 28.999999999999996 in floats.
+    // 1.15 * 100 is 114.99999999999999 and 0.57 * 100 is 56.99999999999999 in floats.
     expect(parseDollarsToCents('1.15')).toEqual({ ok: true, cents: 115 });
-    expect(parseDollarsToCents('0.29')).toEqual({ ok: true, cents: 29 });
+    expect(parseDollarsToCents('0.57')).toEqual({ ok: true, cents: 57 });
     expect(parseDollarsToCents('4.35')).toEqual({ ok: true, cents: 435 });
   });
 
@@ -87,9 +87,12 @@ describe('parseDollarsToCents', () => {
     ['-0.50', PRICE_MESSAGES.negative],
     ['12.345', PRICE_MESSAGES.tooManyDecimals],
     ['0.001', PRICE_MESSAGES.tooManyDecimals],
-    ['0', PRICE_MESSAGES.notPositive],
-    ['0.00', PRICE_MESSAGES.notPositive],
-    ['$0', PRICE_MESSAGES.notPositive],
+    ['0', PRICE_MESSAGES.tooSmall],
+    ['0.00', PRICE_MESSAGES.tooSmall],
+    ['$0', PRICE_MESSAGES.tooSmall],
+    ['0.07', PRICE_MESSAGES.tooSmall],
+    ['0.49', PRICE_MESSAGES.tooSmall],
+    ['1,000,000.01', PRICE_MESSAGES.tooLarge],
     ['90071992547409.92', PRICE_MESSAGES.tooLarge],
     ['99999999999999999999', PRICE_MESSAGES.tooLarge],
   ])('refuses %j: %s', (input, message) => {

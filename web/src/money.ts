@@ -30,13 +30,18 @@ export function centsToDollarInput(cents: number): string {
 
 export type ParsedPrice = { ok: true; cents: number } | { ok: false; message: string };
 
+/** The smallest listing price, as the API takes it: Stripe's 50-cent card minimum. */
+export const MIN_PRICE_CENTS = 50;
+/** The largest listing price, as the API takes it: one million dollars. */
+export const MAX_PRICE_CENTS = 100_000_000;
+
 export const PRICE_MESSAGES = {
   missing: 'Enter a price',
   notANumber: 'Enter a price in dollars, like 12.50',
   negative: 'Price cannot be negative',
   tooManyDecimals: 'Price can have at most 2 decimal places',
-  notPositive: 'Price must be more than $0.00',
-  tooLarge: 'Price is too large',
+  tooSmall: 'Price must be at least $0.50',
+  tooLarge: 'Price must be at most $1,000,000',
 } as const;
 
 // Whole dollars, optionally grouped in thousands ("1,234"), then up to any number of
@@ -46,8 +51,8 @@ const DOLLARS = /^(\d+|\d{1,3}(?:,\d{3})+)?(?:\.(\d*))?$/;
 /**
  * Parses a price typed in dollars ("12.5", "$1,234.50", "0.07") into cents.
  * A leading "$" and thousands commas are allowed; more than two decimals,
- * negatives, zero and anything that is not a number are refused with a message
- * meant to be shown next to the price field.
+ * negatives, prices outside $0.50 to $1,000,000 and anything that is not a
+ * number are refused with a message meant to be shown next to the price field.
  */
 export function parseDollarsToCents(input: string): ParsedPrice {
   let text = input.trim();
@@ -62,7 +67,7 @@ export function parseDollarsToCents(input: string): ParsedPrice {
   if (decimals.length > 2) return { ok: false, message: PRICE_MESSAGES.tooManyDecimals };
 
   const cents = BigInt(whole.replaceAll(',', '') || '0') * 100n + BigInt(decimals.padEnd(2, '0'));
-  if (cents === 0n) return { ok: false, message: PRICE_MESSAGES.notPositive };
-  if (cents > BigInt(Number.MAX_SAFE_INTEGER)) return { ok: false, message: PRICE_MESSAGES.tooLarge };
+  if (cents < BigInt(MIN_PRICE_CENTS)) return { ok: false, message: PRICE_MESSAGES.tooSmall };
+  if (cents > BigInt(MAX_PRICE_CENTS)) return { ok: false, message: PRICE_MESSAGES.tooLarge };
   return { ok: true, cents: Number(cents) };
 }

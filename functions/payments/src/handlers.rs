@@ -9,15 +9,14 @@ use serde_json::{json, Value};
 use ticketing::auth::require_user;
 use ticketing::http::{json, json_body, ApiResult};
 use ticketing::id::parse_id;
+use ticketing::money::Cents;
 use ticketing::ApiError;
-
-/// The smallest amount Stripe charges to a card in USD; below it a PaymentIntent is refused.
-pub const MIN_CARD_PAYMENT_CENTS: u64 = 50;
 
 /// POST /api/payments `{"orderId"}`: the PaymentIntent for the caller's open order (201), with
 /// what the browser needs to confirm it with Stripe.js. Asking again returns the same
 /// PaymentIntent. An order that is someone else's or unknown is 404; a cancelled, complete or
-/// expired one is 409, and so is one under Stripe's card minimum.
+/// expired one is 409, and so is one under Stripe's card minimum (listings start there, but a
+/// ticket listed before that rule may be cheaper).
 pub async fn create_payment(ctx: &CreatePaymentContext, request: Request) -> ApiResult {
     let user = require_user(&request, &ctx.keys)?;
     let body: Value = json_body(&request)?;
@@ -43,7 +42,7 @@ pub async fn create_payment(ctx: &CreatePaymentContext, request: Request) -> Api
             "The payment window for this order has closed",
         ));
     }
-    if order.price.0 < MIN_CARD_PAYMENT_CENTS {
+    if order.price < Cents::MIN_PRICE {
         return Err(ApiError::conflict(
             "Card payments start at $0.50; this order is below that",
         ));

@@ -84,7 +84,7 @@ async fn a_malformed_request_is_a_400_naming_the_field() {
 }
 
 #[tokio::test]
-async fn cancelled_complete_and_expired_orders_cannot_be_paid() {
+async fn cancelled_complete_expired_and_under_minimum_orders_cannot_be_paid() {
     let world = world().await;
     let ctx = world.create_context();
     let buyer = user();
@@ -102,11 +102,17 @@ async fn cancelled_complete_and_expired_orders_cannot_be_paid() {
         .unwrap());
     // past expiresAt, even though the expiry has not been processed yet
     let expired = world.open_order(&buyer, 2500, -1).await;
+    // listed before prices started at 50 cents: Stripe would refuse the PaymentIntent
+    let under_minimum = world.open_order(&buyer, 49, 600).await;
 
     for (order, message) in [
         (&cancelled, "This order was cancelled"),
         (&complete, "This order is already paid"),
         (&expired, "The payment window for this order has closed"),
+        (
+            &under_minimum,
+            "Card payments start at $0.50; this order is below that",
+        ),
     ] {
         let body = json!({ "orderId": order.id }).to_string();
         let (status, answer) =

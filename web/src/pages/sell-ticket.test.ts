@@ -44,7 +44,8 @@ describe('sellTicketPage', () => {
 
   it.each([
     ['abc', PRICE_MESSAGES.notANumber],
-    ['0', PRICE_MESSAGES.notPositive],
+    ['0', PRICE_MESSAGES.tooSmall],
+    ['0.25', PRICE_MESSAGES.tooSmall],
     ['-3', PRICE_MESSAGES.negative],
     ['12.345', PRICE_MESSAGES.tooManyDecimals],
   ])('refuses the price %j next to the price field without asking the server', async (price, message) => {
