@@ -19,11 +19,13 @@ STRIPE_STANDIN="$CARGO_TARGET_DIR/debug/stripe-standin"
 [ -f "$ROOT/web/dist/index.html" ] || { echo "the web app is not built: run 'make build-local' first" >&2; exit 1; }
 
 mkdir -p "$ROOT/.local"
+# Stops all three whatever each one's exit status (a `kill && wait` list would end the trap
+# under `set -e` at the first non-zero status and leave the rest running).
 cleanup() {
   trap - EXIT INT TERM
-  [ -n "${GATEWAY_PID:-}" ] && kill "$GATEWAY_PID" 2>/dev/null && wait "$GATEWAY_PID" 2>/dev/null
-  [ -n "${STRIPE_PID:-}" ] && kill "$STRIPE_PID" 2>/dev/null && wait "$STRIPE_PID" 2>/dev/null
-  [ -n "${MOTO_PID:-}" ] && kill "$MOTO_PID" 2>/dev/null && wait "$MOTO_PID" 2>/dev/null
+  local pid
+  for pid in ${GATEWAY_PID:-} ${STRIPE_PID:-} ${MOTO_PID:-}; do kill "$pid" 2>/dev/null || true; done
+  for pid in ${GATEWAY_PID:-} ${STRIPE_PID:-} ${MOTO_PID:-}; do wait "$pid" 2>/dev/null || true; done
   echo "stack: stopped"
 }
 trap cleanup EXIT INT TERM

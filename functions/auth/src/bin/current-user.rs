@@ -1,6 +1,6 @@
 //! CurrentUserFunction: GET /api/users/currentuser.
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     ticketing::telemetry::init();
     let keys = ticketing::auth::SessionKeys::from_env()?;

@@ -1,6 +1,6 @@
 //! SigninFunction: POST /api/users/signin.
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     ticketing::telemetry::init();
     let context = auth::AuthContext::from_env().await?;

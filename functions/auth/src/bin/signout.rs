@@ -1,6 +1,6 @@
 //! SignoutFunction: POST /api/users/signout.
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     ticketing::telemetry::init();
     let cookies = ticketing::auth::CookieSettings::from_env()?;

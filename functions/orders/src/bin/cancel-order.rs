@@ -1,6 +1,6 @@
 //! CancelOrderFunction: DELETE /api/orders/{id}.
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     ticketing::telemetry::init();
     let context = orders::CancelContext::from_env().await?;

@@ -1,6 +1,6 @@
 //! CreateOrderFunction: POST /api/orders.
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     ticketing::telemetry::init();
     let context = orders::ReserveContext::from_env().await?;

@@ -1,6 +1,6 @@
 //! ExpireOrderFunction: the expiry schedule (via SQS) -> a created order past its window is cancelled.
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     ticketing::telemetry::init();
     let orders = orders::Orders::from_env().await?;

@@ -1,6 +1,6 @@
 //! ListOrdersFunction: GET /api/orders.
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     ticketing::telemetry::init();
     let context = orders::OrdersContext::from_env().await?;

@@ -1,6 +1,6 @@
 //! OnPaymentCreatedFunction: PaymentCreated (via SQS) -> the order completes, or the payment is rejected.
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     ticketing::telemetry::init();
     let context = orders::SettleContext::from_env().await?;

@@ -1,6 +1,6 @@
 //! OnTicketCreatedFunction: TicketCreated (via SQS) -> the ticket replica is created.
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     ticketing::telemetry::init();
     let orders = orders::Orders::from_env().await?;

@@ -1,6 +1,6 @@
 //! OnTicketUpdatedFunction: TicketUpdated (via SQS) -> the replica takes the next version.
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     ticketing::telemetry::init();
     let orders = orders::Orders::from_env().await?;

@@ -1,6 +1,6 @@
 //! PublishOrderEventsFunction: the Orders table's stream -> OrderCreated / OrderCancelled / OrderCompleted.
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     ticketing::telemetry::init();
     let bus = ticketing::config::required("EVENT_BUS_NAME")?;

@@ -1,6 +1,6 @@
 //! CreatePaymentFunction: POST /api/payments.
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     ticketing::telemetry::init();
     let context = payments::CreatePaymentContext::from_env().await?;

@@ -1,6 +1,6 @@
 //! PaymentsOnOrderCompletedFunction: OrderCompleted (via SQS) -> the order is paid.
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     ticketing::telemetry::init();
     let payments = payments::Payments::from_env().await?;

@@ -1,6 +1,6 @@
 //! PaymentsOnOrderPaymentRejectedFunction: OrderPaymentRejected (via SQS) -> the payment is refunded.
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     ticketing::telemetry::init();
     let context = payments::RefundContext::from_env().await?;

@@ -1,6 +1,6 @@
 //! StripeWebhookFunction: POST /api/webhooks/stripe (called by Stripe).
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     ticketing::telemetry::init();
     let context = payments::WebhookContext::from_env().await?;

@@ -1,6 +1,6 @@
 //! CreateTicketFunction: POST /api/tickets.
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     ticketing::telemetry::init();
     let context = tickets::WriteContext::from_env().await?;

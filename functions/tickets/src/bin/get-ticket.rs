@@ -1,6 +1,6 @@
 //! GetTicketFunction: GET /api/tickets/{id}.
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     ticketing::telemetry::init();
     let context = tickets::Tickets::from_env().await?;

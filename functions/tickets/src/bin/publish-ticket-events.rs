@@ -1,6 +1,6 @@
 //! PublishTicketEventsFunction: the Tickets table's stream -> TicketCreated / TicketUpdated on the bus.
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     ticketing::telemetry::init();
     let bus = ticketing::config::required("EVENT_BUS_NAME")?;

@@ -1,6 +1,6 @@
 //! TicketsOnOrderCreatedFunction: OrderCreated (via SQS) -> the ticket is locked.
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     ticketing::telemetry::init();
     let tickets = tickets::Tickets::from_env().await?;
