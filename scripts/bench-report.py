@@ -385,13 +385,15 @@ Why:
   of the same request code on 2026-12-03 gave show a CPU p99 of 2.9 and 4.8 ms, with p50s of 1.18
   and 1.25 ms. Compare the p50s between runs.
 
-Done: the current-thread runtime (show's CPU p50 went from about 1.2 to 0.9 ms).
-**What would meet it, or show where it stands:** fewer SDK calls per request (create-order could
-leave the expiry schedule to a stream consumer, at the price of an expiry that starts a stream
-delay late); a symbolised profile of one function (a second full release build with
-`CARGO_PROFILE_RELEASE_STRIP=false CARGO_PROFILE_RELEASE_DEBUG=line-tables-only`, then
-`perf record -g -p PID` during the sequential pass) to split the SDK's share from ours; and measuring where it is billed: in Lambda, Billed Duration minus the
-X-Ray DynamoDB subsegments, on a quiet sandbox.
+Done: the current-thread runtime, which took about a third off every endpoint's CPU p50 between
+the two `make bench` runs of 2026-12-03 (browse 1.70 → 1.19 ms, show 1.18 → 0.77 ms,
+create-order 3.00 → 2.13 ms). **What would meet it, or show where it stands:** fewer SDK calls
+per request (create-order could leave the expiry schedule to a stream consumer, at the price of
+an expiry that starts a stream delay late); a symbolised profile of one function (a second full
+release build with `CARGO_PROFILE_RELEASE_STRIP=false CARGO_PROFILE_RELEASE_DEBUG=line-tables-only`,
+then `perf record -g -p PID` during the sequential pass) to split the SDK's share from ours; and
+measuring where it is billed: in Lambda, Billed Duration minus the X-Ray DynamoDB subsegments, on
+a quiet sandbox.
 """
 
 METHOD = """\
