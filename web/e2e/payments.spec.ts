@@ -1,14 +1,14 @@
 import { type APIRequestContext, type Browser, type Page, expect, test } from '@playwright/test';
 
 // Runs against the real stack with the Stripe stand-in, where orders lapse after
-// 12 s (OrderTtlSeconds in playwright.config.ts): each test pays soon after it
+// 25 s (OrderTtlSeconds in playwright.config.ts): each test pays soon after it
 // reserves. The stand-in's Stripe.js draws the card form as plain inputs in the
 // page (the real one puts them in an iframe), and its test cards behave as
 // Stripe's do. Seller and buyer each get their own browser context.
 
 const PASSWORD = 'correct-horse-42';
 /** How long the stack keeps an order; see playwright.config.ts. */
-const ORDER_TTL_MS = 12_000;
+const ORDER_TTL_MS = 25_000;
 /** The payments service learns about a new order from an event, and the page waits for it (up to ~8 s). */
 const CARD_FORM_TIMEOUT = 12_000;
 /** From the charge to a complete order: Stripe's webhook, then PaymentCreated through the bus to the orders service. */
