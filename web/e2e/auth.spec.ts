@@ -1,13 +1,8 @@
 import { type Page, expect, test } from '@playwright/test';
+import { PASSWORD, uniqueEmail } from './support';
 
 // Runs against the real stack: every test makes its own user, so tests never
 // depend on each other or on what an earlier run left in the tables.
-
-const PASSWORD = 'correct-horse-42';
-
-function uniqueEmail(label: string): string {
-  return `e2e-${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`;
-}
 
 async function fillCredentials(page: Page, email: string, password: string): Promise<void> {
   await page.getByLabel('Email').fill(email);

@@ -1,50 +1,12 @@
-import { type APIRequestContext, type Browser, type Page, expect, test } from '@playwright/test';
+import { type APIRequestContext, type Page, expect, test } from '@playwright/test';
+import { ORDER_TTL_MS, findListedCard, listTicket, listedIds, purchase, signedUp, unique } from './support';
 
 // Runs against the real stack, where orders lapse after 25 s (OrderTtlSeconds in
 // playwright.config.ts). Seller and buyer each get their own browser context
 // (their own cookies); titles are unique, so nothing depends on other tests.
 
-const PASSWORD = 'correct-horse-42';
-/** How long the stack keeps an order; see playwright.config.ts. */
-const ORDER_TTL_MS = 25_000;
 /** Reserving and releasing reach the ticket list through events, asynchronously. */
 const LIST_UPDATE_TIMEOUT = 20_000;
-
-function unique(label: string): string {
-  return `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
-}
-
-/** A fresh browser context with a newly signed-up user; `page.request` shares its cookies. */
-async function signedUp(browser: Browser, baseURL: string | undefined, label: string): Promise<Page> {
-  const context = await browser.newContext(baseURL ? { baseURL } : {});
-  const page = await context.newPage();
-  const response = await page.request.post('/api/users/signup', {
-    data: { email: `e2e-${unique(label)}@example.com`, password: PASSWORD },
-  });
-  expect(response.status()).toBe(201);
-  return page;
-}
-
-async function listTicket(seller: Page, title: string, price: number): Promise<string> {
-  const response = await seller.request.post('/api/tickets', { data: { title, price } });
-  expect(response.status()).toBe(201);
-  const ticket = (await response.json()) as { id: string };
-  return ticket.id;
-}
-
-/** Every ticket id GET /api/tickets lists, following the cursor to the end. */
-async function listedIds(request: APIRequestContext): Promise<string[]> {
-  const ids: string[] = [];
-  let cursor: string | null = null;
-  do {
-    const response = await request.get(`/api/tickets?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-    expect(response.ok()).toBe(true);
-    const page = (await response.json()) as { tickets: { id: string }[]; nextCursor: string | null };
-    ids.push(...page.tickets.map((ticket) => ticket.id));
-    cursor = page.nextCursor;
-  } while (cursor);
-  return ids;
-}
 
 async function expectListed(request: APIRequestContext, ticketId: string, listed: boolean, timeout = LIST_UPDATE_TIMEOUT): Promise<void> {
   await expect(async () => {
@@ -53,27 +15,10 @@ async function expectListed(request: APIRequestContext, ticketId: string, listed
   }).toPass({ timeout });
 }
 
-/** The /tickets page shows the ticket's card, clicking "Load more" as far as needed. */
+/** Opens /tickets and finds the ticket's card there. */
 async function expectCardOnTicketsPage(page: Page, title: string): Promise<void> {
   await page.goto('/tickets');
-  await expect(page.getByRole('heading', { level: 1, name: 'Tickets for sale' })).toBeVisible();
-  const card = page.getByRole('link', { name: title });
-  const more = page.getByRole('button', { name: 'Load more' });
-  for (let pages = 0; pages < 50 && !(await card.isVisible()); pages++) {
-    if (!(await more.isVisible())) break;
-    await more.click();
-    await expect(more).toBeEnabled();
-  }
-  await expect(card).toBeVisible();
-}
-
-/** Opens the ticket as the buyer, clicks Purchase and waits for the order page; returns its path. */
-async function purchase(buyer: Page, ticketId: string, title: string): Promise<string> {
-  await buyer.goto(`/tickets/${ticketId}`);
-  await expect(buyer.getByRole('heading', { level: 1, name: title })).toBeVisible();
-  await buyer.getByRole('button', { name: 'Purchase' }).click();
-  await expect(buyer).toHaveURL(/\/orders\/[^/]+$/);
-  return new URL(buyer.url()).pathname;
+  await findListedCard(page, title);
 }
 
 test('buy a ticket: the order counts down, the ticket leaves the list, cancelling puts it back', async ({ browser, baseURL }) => {

@@ -1,4 +1,5 @@
-import { type APIRequestContext, type Browser, type Page, expect, test } from '@playwright/test';
+import { type Page, expect, test } from '@playwright/test';
+import { ORDER_TTL_MS, listTicket, listedIds, purchase, signedUp, unique } from './support';
 
 // Runs against the real stack with the Stripe stand-in, where orders lapse after
 // 25 s (OrderTtlSeconds in playwright.config.ts): each test pays soon after it
@@ -6,9 +7,6 @@ import { type APIRequestContext, type Browser, type Page, expect, test } from '@
 // page (the real one puts them in an iframe), and its test cards behave as
 // Stripe's do. Seller and buyer each get their own browser context.
 
-const PASSWORD = 'correct-horse-42';
-/** How long the stack keeps an order; see playwright.config.ts. */
-const ORDER_TTL_MS = 25_000;
 /** The payments service learns about a new order from an event, and the page waits for it (up to ~8 s). */
 const CARD_FORM_TIMEOUT = 12_000;
 /** From the charge to a complete order: Stripe's webhook, then PaymentCreated through the bus to the orders service. */
@@ -19,50 +17,6 @@ const CARDS = {
   declined: '4000 0000 0000 0002',
   insufficientFunds: '4000 0000 0000 9995',
 };
-
-function unique(label: string): string {
-  return `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
-}
-
-/** A fresh browser context with a newly signed-up user; `page.request` shares its cookies. */
-async function signedUp(browser: Browser, baseURL: string | undefined, label: string): Promise<Page> {
-  const context = await browser.newContext(baseURL ? { baseURL } : {});
-  const page = await context.newPage();
-  const response = await page.request.post('/api/users/signup', {
-    data: { email: `e2e-${unique(label)}@example.com`, password: PASSWORD },
-  });
-  expect(response.status()).toBe(201);
-  return page;
-}
-
-async function listTicket(seller: Page, title: string, price: number): Promise<string> {
-  const response = await seller.request.post('/api/tickets', { data: { title, price } });
-  expect(response.status()).toBe(201);
-  return ((await response.json()) as { id: string }).id;
-}
-
-/** Every ticket id GET /api/tickets lists, following the cursor to the end. */
-async function listedIds(request: APIRequestContext): Promise<string[]> {
-  const ids: string[] = [];
-  let cursor: string | null = null;
-  do {
-    const response = await request.get(`/api/tickets?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-    expect(response.ok()).toBe(true);
-    const page = (await response.json()) as { tickets: { id: string }[]; nextCursor: string | null };
-    ids.push(...page.tickets.map((ticket) => ticket.id));
-    cursor = page.nextCursor;
-  } while (cursor);
-  return ids;
-}
-
-/** Opens the ticket as the buyer, clicks Purchase and waits for the order page; returns its path. */
-async function purchase(buyer: Page, ticketId: string, title: string): Promise<string> {
-  await buyer.goto(`/tickets/${ticketId}`);
-  await expect(buyer.getByRole('heading', { level: 1, name: title })).toBeVisible();
-  await buyer.getByRole('button', { name: 'Purchase' }).click();
-  await expect(buyer).toHaveURL(/\/orders\/[^/]+$/);
-  return new URL(buyer.url()).pathname;
-}
 
 /** Types a card into the Stripe card form; every test card takes any future expiry and any CVC. */
 async function fillCard(page: Page, number: string): Promise<void> {

@@ -1,38 +1,11 @@
-import { type Page, expect, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { PASSWORD, findListedCard, signUp, unique, uniqueEmail } from './support';
 
 // Runs against the real stack. Each test signs up its own seller and gives its
 // tickets unique titles, so nothing depends on what other tests or runs left behind.
 
-const PASSWORD = 'correct-horse-42';
-
-function unique(label: string): string {
-  return `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
-}
-
-/** Signs up through the API; `page.request` shares the page's cookies, so the page is signed in too. */
-async function signUpSeller(page: Page): Promise<string> {
-  const email = `e2e-${unique('seller')}@example.com`;
-  const response = await page.request.post('/api/users/signup', { data: { email, password: PASSWORD } });
-  expect(response.status()).toBe(201);
-  return email;
-}
-
-/** Clicks "Load more" until the ticket's card shows up (other tests may have listed newer ones). */
-async function findListed(page: Page, title: string) {
-  await expect(page.getByRole('heading', { level: 1, name: 'Tickets for sale' })).toBeVisible();
-  const card = page.getByRole('link', { name: title });
-  const more = page.getByRole('button', { name: 'Load more' });
-  for (let pages = 0; pages < 50 && !(await card.isVisible()); pages++) {
-    if (!(await more.isVisible())) break;
-    await more.click();
-    await expect(more).toBeEnabled();
-  }
-  await expect(card).toBeVisible();
-  return card;
-}
-
 test('sell a ticket, find it in the list, edit its price', async ({ page }) => {
-  const email = await signUpSeller(page);
+  const email = await signUp(page, 'seller');
   const title = `E2E ticket ${unique('sell')}`;
 
   await page.goto('/tickets');
@@ -52,7 +25,7 @@ test('sell a ticket, find it in the list, edit its price', async ({ page }) => {
 
   await page.getByRole('banner').getByRole('link', { name: 'Tickets' }).click();
   await expect(page).toHaveURL('/tickets');
-  const card = await findListed(page, title);
+  const card = await findListedCard(page, title);
   await expect(card).toContainText('$25.00');
 
   await card.click();
@@ -75,7 +48,7 @@ test('sell a ticket, find it in the list, edit its price', async ({ page }) => {
 });
 
 test('a bad price is refused next to the price field', async ({ page }) => {
-  await signUpSeller(page);
+  await signUp(page, 'seller');
   await page.goto('/tickets/new');
   await expect(page.getByRole('heading', { name: 'Sell a ticket' })).toBeVisible();
 
@@ -98,7 +71,7 @@ test('a bad price is refused next to the price field', async ({ page }) => {
 });
 
 test('a signed-out visitor is sent to sign in before selling, and comes back', async ({ page }) => {
-  const email = `e2e-${unique('returning')}@example.com`;
+  const email = uniqueEmail('returning');
   const created = await page.request.post('/api/users/signup', { data: { email, password: PASSWORD } });
   expect(created.status()).toBe(201);
   await page.request.post('/api/users/signout');
