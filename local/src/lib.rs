@@ -23,7 +23,7 @@ pub mod invariants;
 pub mod invoker;
 pub mod moto;
 pub mod openapi;
-mod process;
+pub mod process;
 pub mod provision;
 pub mod resolver;
 pub mod routes;

@@ -4,7 +4,7 @@ use std::process::Command;
 
 /// Makes the child get SIGKILL when the thread that spawns it dies, so a gateway or test that is
 /// killed outright leaves no function or moto processes behind. Linux only; a no-op elsewhere.
-pub(crate) fn die_with_parent(command: &mut Command) {
+pub fn die_with_parent(command: &mut Command) {
     #[cfg(target_os = "linux")]
     {
         use std::os::unix::process::CommandExt;

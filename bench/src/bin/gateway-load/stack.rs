@@ -56,7 +56,8 @@ impl Stack {
             .stdout(log.try_clone().unwrap())
             .stderr(log)
             .kill_on_drop(true);
-        die_with_parent(&mut command);
+        // The gateway gets SIGKILL if this program dies, so no stack is left behind.
+        local::process::die_with_parent(command.as_std_mut());
         let gateway = command.spawn().expect("the gateway starts");
         println!(
             "gateway-load: gateway for stack {name} on 127.0.0.1:{port} (log: {})",
@@ -213,24 +214,4 @@ async fn sign_up(port: u16, email: &str) -> String {
 /// The id of a ticket JSON.
 pub fn ticket_id(order: &Value) -> Option<&str> {
     order["ticket"]["id"].as_str()
-}
-
-/// The gateway gets SIGKILL if this program dies, so no stack is left behind.
-fn die_with_parent(command: &mut Command) {
-    // SAFETY: only an async-signal-safe system call runs between fork and exec.
-    unsafe {
-        command.pre_exec(|| {
-            if libc::prctl(
-                libc::PR_SET_PDEATHSIG,
-                libc::SIGKILL as libc::c_ulong,
-                0,
-                0,
-                0,
-            ) != 0
-            {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
 }
