@@ -179,14 +179,14 @@ async fn m_tickets_and_n_buyers_make_exactly_m_orders() {
         for _ in 0..50 {
             let (ctx, ticket) = (ctx.clone(), ticket.clone());
             racers.push(tokio::spawn(async move {
-                (ticket.clone(), reserve(&ctx, &user(), &ticket).await.0)
+                (ticket.clone(), reserve(&ctx, &user(), &ticket).await)
             }));
         }
     }
     let mut won = Vec::new();
     for racer in racers {
-        let (ticket, status) = racer.await.unwrap();
-        assert!(status == 201 || status == 409, "{status}");
+        let (ticket, (status, body)) = racer.await.unwrap();
+        assert!(status == 201 || status == 409, "{status} {body}");
         if status == 201 {
             won.push(ticket);
         }

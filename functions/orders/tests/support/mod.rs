@@ -167,9 +167,10 @@ pub async fn reserve(
     .await;
     match result {
         Ok(response) => (response.status().as_u16(), body_json(&response)),
+        // `cause` is for the test's failure message only: the API never shows it.
         Err(error) => (
             error.status_code(),
-            serde_json::json!({"errors": error.errors()}),
+            serde_json::json!({"errors": error.errors(), "cause": error.cause_chain()}),
         ),
     }
 }
