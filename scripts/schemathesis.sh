@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # The contract under fire: schemathesis generates requests from docs/openapi.yaml, valid and
-# invalid, and sends them to a whole local stack (moto, the Stripe stand-in, the gateway and the
+# invalid, and sends them to a whole local stack (DynamoDB Local, moto, the Stripe stand-in, the gateway and the
 # real functions) started here on its own ports. It fails on any 5xx and on any response the
 # contract does not describe (status, content type or body schema).
-#   SCHEMATHESIS_PORT / _MOTO_PORT / _STRIPE_PORT  the stack's ports (3300, 4630, 12170)
+#   SCHEMATHESIS_PORT / _MOTO_PORT / _DYNAMODB_PORT / _STRIPE_PORT  the stack's ports (3300, 4630, 8130, 12170)
 #   SCHEMATHESIS_EXAMPLES  test cases per operation in each generating phase (default 25)
 #   SCHEMATHESIS_SEED      the random seed (default 20261126), so a failure can be replayed
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/local-env.sh"
 export PORT="${SCHEMATHESIS_PORT:-3300}"
 export MOTO_PORT="${SCHEMATHESIS_MOTO_PORT:-4630}"
+export DYNAMODB_PORT="${SCHEMATHESIS_DYNAMODB_PORT:-8130}"
 export STRIPE_PORT="${SCHEMATHESIS_STRIPE_PORT:-12170}"
 EXAMPLES="${SCHEMATHESIS_EXAMPLES:-25}"
 SEED="${SCHEMATHESIS_SEED:-20261126}"

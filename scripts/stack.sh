@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Runs the whole product locally in the foreground: moto (AWS), the Stripe stand-in and the
-# local gateway (functions, routes from template.yaml, the web app). Ctrl-C stops everything it
-# started.
-#   PORT         where the app is served (default 3000)
-#   MOTO_PORT    where moto listens (default 4566)
+# Runs the whole product locally in the foreground: DynamoDB Local (tables and streams), moto
+# (SQS, EventBridge, Scheduler), the Stripe stand-in and the local gateway (functions, routes
+# from template.yaml, the web app). Ctrl-C stops everything it started.
+#   PORT           where the app is served (default 3000)
+#   MOTO_PORT      where moto listens (default 4566)
+#   DYNAMODB_PORT  where DynamoDB Local listens (default 8000)
 #   STRIPE_PORT  where the Stripe stand-in listens (default 12111)
 #   PARAMETER_OVERRIDES  template parameters, as for `sam deploy --parameter-overrides`
 #   ORDER_TTL_SECONDS    the payment window of an order (OrderTtlSeconds; default 900)
@@ -11,6 +12,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/local-env.sh"
 PORT="${PORT:-3000}"
 MOTO_PORT="${MOTO_PORT:-4566}"
+DYNAMODB_PORT="${DYNAMODB_PORT:-8000}"
 STRIPE_PORT="${STRIPE_PORT:-12111}"
 GATEWAY="$CARGO_TARGET_DIR/debug/local-gateway"
 STRIPE_STANDIN="$CARGO_TARGET_DIR/debug/stripe-standin"
@@ -19,20 +21,24 @@ STRIPE_STANDIN="$CARGO_TARGET_DIR/debug/stripe-standin"
 [ -f "$ROOT/web/dist/index.html" ] || { echo "the web app is not built: run 'make build-local' first" >&2; exit 1; }
 
 mkdir -p "$ROOT/.local"
-# Stops all three whatever each one's exit status (a `kill && wait` list would end the trap
+# Stops all four whatever each one's exit status (a `kill && wait` list would end the trap
 # under `set -e` at the first non-zero status and leave the rest running).
 cleanup() {
   trap - EXIT INT TERM
   local pid
-  for pid in ${GATEWAY_PID:-} ${STRIPE_PID:-} ${MOTO_PID:-}; do kill "$pid" 2>/dev/null || true; done
-  for pid in ${GATEWAY_PID:-} ${STRIPE_PID:-} ${MOTO_PID:-}; do wait "$pid" 2>/dev/null || true; done
+  for pid in ${GATEWAY_PID:-} ${STRIPE_PID:-} ${MOTO_PID:-} ${DYNAMODB_PID:-}; do kill "$pid" 2>/dev/null || true; done
+  for pid in ${GATEWAY_PID:-} ${STRIPE_PID:-} ${MOTO_PID:-} ${DYNAMODB_PID:-}; do wait "$pid" 2>/dev/null || true; done
   echo "stack: stopped"
 }
 trap cleanup EXIT INT TERM
 
-echo "stack: starting moto (DynamoDB, SQS, EventBridge, Scheduler) on 127.0.0.1:$MOTO_PORT"
+echo "stack: starting Amazon DynamoDB Local (tables, streams) on 127.0.0.1:$DYNAMODB_PORT"
+start_dynamodb "$DYNAMODB_PORT" "$ROOT/.local/dynamodb-$DYNAMODB_PORT.log"
+echo "stack: DynamoDB Local is ready (log: .local/dynamodb-$DYNAMODB_PORT.log)"
+echo "stack: starting moto (SQS, EventBridge, Scheduler) on 127.0.0.1:$MOTO_PORT"
 start_moto "$MOTO_PORT" "$ROOT/.local/moto-$MOTO_PORT.log"
 echo "stack: moto is ready (log: .local/moto-$MOTO_PORT.log)"
+use_local_aws "$MOTO_PORT" "$DYNAMODB_PORT"
 
 # Test-mode keys of the stand-in; nothing here is a real Stripe secret.
 STRIPE_SECRET_KEY="sk_test_local"
@@ -59,7 +65,6 @@ STRIPE_PARAMETERS="StripeSecretKey=$STRIPE_SECRET_KEY StripePublishableKey=$STRI
 STRIPE_PARAMETERS+=" StripeWebhookSecret=$STRIPE_WEBHOOK_SECRET StripeApiBase=$STRIPE_BASE StripeJsUrl=${STRIPE_BASE}v3/"
 
 echo "stack: starting the local gateway on port $PORT"
-AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT" \
 PORT="$PORT" \
 TEMPLATE="$ROOT/template.yaml" \
 WEB_DIST="$ROOT/web/dist" \

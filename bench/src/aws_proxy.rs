@@ -1,5 +1,6 @@
-//! A recording HTTP proxy on 127.0.0.1, put between the functions and moto (their
-//! `AWS_ENDPOINT_URL`). It notes when each connection arrives (and, if asked, which process made
+//! A recording HTTP proxy on 127.0.0.1, put between the functions and the local AWS (their
+//! `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_DYNAMODB` both name it): DynamoDB and DynamoDB
+//! Streams calls go on to DynamoDB Local, every other call to moto. It notes when each connection arrives (and, if asked, which process made
 //! it) and when each call started and ended, so a benchmark can tell time spent in AWS calls
 //! from its own. Without an upstream it answers 502 and only records: a trap for calls that
 //! should not happen.
@@ -41,6 +42,47 @@ pub struct Call {
     pub status: u16,
 }
 
+/// Where the proxy forwards: DynamoDB's calls (told by their `X-Amz-Target`) to DynamoDB Local,
+/// the rest to moto.
+#[derive(Debug, Clone, Copy)]
+pub struct Upstreams {
+    /// moto: SQS, EventBridge, Scheduler.
+    pub moto: SocketAddr,
+    /// DynamoDB Local: tables and streams.
+    pub dynamodb: SocketAddr,
+}
+
+impl Upstreams {
+    /// Both from `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_DYNAMODB` (`http://127.0.0.1:PORT`).
+    pub fn from_env() -> Self {
+        let addr = |name: &str| -> SocketAddr {
+            std::env::var(name)
+                .unwrap_or_else(|_| panic!("{name} is not set"))
+                .trim_start_matches("http://")
+                .trim_end_matches('/')
+                .parse()
+                .unwrap_or_else(|_| panic!("{name} is not http://127.0.0.1:PORT"))
+        };
+        Upstreams {
+            moto: addr("AWS_ENDPOINT_URL"),
+            dynamodb: addr("AWS_ENDPOINT_URL_DYNAMODB"),
+        }
+    }
+
+    fn for_request<B>(&self, request: &Request<B>) -> SocketAddr {
+        let target = request
+            .headers()
+            .get("x-amz-target")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        if target.starts_with("DynamoDB") {
+            self.dynamodb
+        } else {
+            self.moto
+        }
+    }
+}
+
 #[derive(Default)]
 struct Log {
     connections: Mutex<Vec<Connection>>,
@@ -64,10 +106,7 @@ impl Recorder {
     /// Listens on a free port of 127.0.0.1 and forwards to `upstream` (or answers 502).
     /// With `attribute_pids`, each connection's owner is looked up in /proc (off the request
     /// path, on a blocking thread).
-    pub async fn start(
-        upstream: Option<SocketAddr>,
-        attribute_pids: bool,
-    ) -> std::io::Result<Self> {
+    pub async fn start(upstream: Option<Upstreams>, attribute_pids: bool) -> std::io::Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let log = Arc::new(Log::default());
@@ -91,11 +130,12 @@ impl Recorder {
     }
 }
 
-type Upstream = Arc<tokio::sync::Mutex<Option<SendRequest<Full<Bytes>>>>>;
+/// A client connection's own connection upstream, and where it goes.
+type Upstream = Arc<tokio::sync::Mutex<Option<(SocketAddr, SendRequest<Full<Bytes>>)>>>;
 
 async fn serve(
     listener: TcpListener,
-    upstream: Option<SocketAddr>,
+    upstream: Option<Upstreams>,
     attribute_pids: bool,
     log: Arc<Log>,
 ) {
@@ -136,14 +176,14 @@ async fn serve(
 
 async fn forward(
     request: Request<Incoming>,
-    upstream: Option<SocketAddr>,
+    upstream: Option<Upstreams>,
     sender: Upstream,
     connection: usize,
     log: Arc<Log>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let start = Instant::now();
     let response = match upstream {
-        Some(addr) => relay(request, addr, &sender)
+        Some(upstreams) => relay(upstreams.for_request(&request), request, &sender)
             .await
             .unwrap_or_else(|err| text(StatusCode::BAD_GATEWAY, format!("bench proxy: {err}"))),
         None => text(StatusCode::BAD_GATEWAY, "bench proxy: no upstream".into()),
@@ -158,8 +198,8 @@ async fn forward(
 }
 
 async fn relay(
-    request: Request<Incoming>,
     addr: SocketAddr,
+    request: Request<Incoming>,
     sender: &Upstream,
 ) -> Result<Response<Full<Bytes>>, String> {
     let (mut parts, body) = request.into_parts();
@@ -171,8 +211,8 @@ async fn relay(
         .insert(http::header::CONTENT_LENGTH, body.len().into());
     let mut guard = sender.lock().await;
     let reusable = match guard.as_mut() {
-        Some(existing) => existing.ready().await.is_ok(),
-        None => false,
+        Some((to, existing)) if *to == addr => existing.ready().await.is_ok(),
+        _ => false,
     };
     if !reusable {
         let stream = TcpStream::connect(addr).await.map_err(|e| e.to_string())?;
@@ -181,9 +221,9 @@ async fn relay(
             .await
             .map_err(|e| e.to_string())?;
         tokio::spawn(connection);
-        *guard = Some(fresh);
+        *guard = Some((addr, fresh));
     }
-    let upstream = guard.as_mut().expect("connected above");
+    let (_, upstream) = guard.as_mut().expect("connected above");
     let response = upstream
         .send_request(Request::from_parts(parts, Full::new(body)))
         .await

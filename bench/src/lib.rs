@@ -19,11 +19,17 @@ pub const JWT_SECRET: &str = "bench-secret-that-is-at-least-32-characters";
 /// benchmarked path calls.
 pub fn parameter_overrides(stripe_base: &str) -> String {
     format!(
-        "JwtSecret={JWT_SECRET} CookieSecure=false StripeSecretKey=sk_test_bench \
-         StripeWebhookSecret=whsec_bench StripePublishableKey=pk_test_bench \
+        "JwtSecret={JWT_SECRET} CookieSecure=false StripeSecretKey={STRIPE_SECRET_KEY} \
+         StripeWebhookSecret={STRIPE_WEBHOOK_SECRET} \
+         StripePublishableKey={STRIPE_PUBLISHABLE_KEY} \
          StripeApiBase={stripe_base} StripeJsUrl={stripe_base}v3/"
     )
 }
+
+/// The Stripe keys and webhook secret the benchmark's stack and its Stripe stand-in share.
+pub const STRIPE_SECRET_KEY: &str = "sk_test_bench";
+pub const STRIPE_PUBLISHABLE_KEY: &str = "pk_test_bench";
+pub const STRIPE_WEBHOOK_SECRET: &str = "whsec_bench";
 
 /// Milliseconds in a duration, as a float.
 pub fn ms(duration: Duration) -> f64 {

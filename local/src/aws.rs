@@ -1,18 +1,25 @@
-//! Where the local AWS stand-in (moto) is, and the credentials and region used with it.
+//! Where the local AWS is — DynamoDB Local for DynamoDB and its streams, moto for every other
+//! service — and the credentials and region used with it.
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_dynamodb::config::Credentials;
+use aws_types::service_config::{LoadServiceConfig, ServiceConfigKey};
 
 /// Region used when `AWS_REGION` is unset.
 pub const DEFAULT_REGION: &str = "us-east-1";
-/// moto accepts any credentials; these are used when none are set so the SDK never looks further.
+/// The emulators accept any credentials; these are used when none are set so the SDK never
+/// looks further.
 const DEFAULT_KEY: &str = "test";
+/// The SDK's service ids (as in `AWS_ENDPOINT_URL_<SERVICE ID>`) served by DynamoDB Local.
+const DYNAMODB_SERVICES: [&str; 2] = ["DynamoDB", "DynamoDB Streams"];
 
-/// The local AWS endpoint with the region and credentials that go with it.
+/// The local AWS endpoints with the region and credentials that go with them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LocalAws {
-    /// `AWS_ENDPOINT_URL`: the moto server.
+    /// `AWS_ENDPOINT_URL`: moto (SQS, EventBridge, Scheduler).
     pub endpoint: String,
+    /// `AWS_ENDPOINT_URL_DYNAMODB`: DynamoDB Local (tables and their streams).
+    pub dynamodb_endpoint: String,
     /// `AWS_REGION`.
     pub region: String,
     /// `AWS_ACCESS_KEY_ID`.
@@ -22,13 +29,17 @@ pub struct LocalAws {
 }
 
 impl LocalAws {
-    /// The endpoint with region and keys from the environment, or local defaults.
-    pub fn new(endpoint: impl Into<String>) -> Self {
-        Self::from_lookup(endpoint, |name| std::env::var(name).ok())
+    /// The endpoints with region and keys from the environment, or local defaults.
+    pub fn new(endpoint: impl Into<String>, dynamodb_endpoint: impl Into<String>) -> Self {
+        Self::from_lookup(endpoint, dynamodb_endpoint, |name| std::env::var(name).ok())
     }
 
-    /// The endpoint with region and keys read through `var`, or local defaults.
-    pub fn from_lookup(endpoint: impl Into<String>, var: impl Fn(&str) -> Option<String>) -> Self {
+    /// The endpoints with region and keys read through `var`, or local defaults.
+    pub fn from_lookup(
+        endpoint: impl Into<String>,
+        dynamodb_endpoint: impl Into<String>,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Self {
         let var = |name: &str, default: &str| {
             var(name)
                 .filter(|v| !v.is_empty())
@@ -36,15 +47,16 @@ impl LocalAws {
         };
         LocalAws {
             endpoint: endpoint.into(),
+            dynamodb_endpoint: dynamodb_endpoint.into(),
             region: var("AWS_REGION", DEFAULT_REGION),
             access_key_id: var("AWS_ACCESS_KEY_ID", DEFAULT_KEY),
             secret_access_key: var("AWS_SECRET_ACCESS_KEY", DEFAULT_KEY),
         }
     }
 
-    /// An SDK config that talks to the local endpoint only (no profile, IMDS or real AWS). moto
-    /// is one Python process: on a busy 2-core machine it can take longer than the SDK's 3.1 s
-    /// default to accept a connection, so the local connect timeout is generous.
+    /// An SDK config that talks to the local endpoints only (no profile, IMDS or real AWS): each
+    /// client built from it goes where [`LocalAws::env`] sends a function's clients. The
+    /// emulators share two cores with everything else, so the local connect timeout is generous.
     pub async fn sdk_config(&self) -> SdkConfig {
         aws_config::defaults(BehaviorVersion::latest())
             .timeout_config(
@@ -52,7 +64,6 @@ impl LocalAws {
                     .connect_timeout(std::time::Duration::from_secs(30))
                     .build(),
             )
-            .endpoint_url(&self.endpoint)
             .region(Region::new(self.region.clone()))
             .credentials_provider(Credentials::new(
                 &self.access_key_id,
@@ -63,6 +74,12 @@ impl LocalAws {
             ))
             .load()
             .await
+            .into_builder()
+            .service_config(LocalEndpoints {
+                moto: self.endpoint.clone(),
+                dynamodb: self.dynamodb_endpoint.clone(),
+            })
+            .build()
     }
 
     /// Clients for every service the gateway itself uses, on the local endpoint.
@@ -70,10 +87,13 @@ impl LocalAws {
         Clients::new(&self.sdk_config().await)
     }
 
-    /// The variables a function process needs to reach the same endpoint as the gateway.
+    /// The variables a function process needs to reach the same endpoints as the gateway: the
+    /// SDK's own, a service's `AWS_ENDPOINT_URL_<SERVICE ID>` before the general one.
     pub fn env(&self) -> Vec<(String, String)> {
         [
             ("AWS_ENDPOINT_URL", &self.endpoint),
+            ("AWS_ENDPOINT_URL_DYNAMODB", &self.dynamodb_endpoint),
+            ("AWS_ENDPOINT_URL_DYNAMODB_STREAMS", &self.dynamodb_endpoint),
             ("AWS_REGION", &self.region),
             ("AWS_DEFAULT_REGION", &self.region),
             ("AWS_ACCESS_KEY_ID", &self.access_key_id),
@@ -110,5 +130,66 @@ impl Clients {
             eventbridge: aws_sdk_eventbridge::Client::new(config),
             scheduler: aws_sdk_scheduler::Client::new(config),
         }
+    }
+}
+
+/// Sends DynamoDB and DynamoDB Streams to DynamoDB Local and every other service to moto, as
+/// the `AWS_ENDPOINT_URL_*` variables of [`LocalAws::env`] do for a function.
+#[derive(Debug)]
+struct LocalEndpoints {
+    moto: String,
+    dynamodb: String,
+}
+
+impl LoadServiceConfig for LocalEndpoints {
+    fn load_config(&self, key: ServiceConfigKey<'_>) -> Option<String> {
+        if key.env() != "AWS_ENDPOINT_URL" {
+            return None;
+        }
+        Some(if DYNAMODB_SERVICES.contains(&key.service_id()) {
+            self.dynamodb.clone()
+        } else {
+            self.moto.clone()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn endpoint_for(local: &LocalAws, service_id: &str, env: &str) -> Option<String> {
+        let endpoints = LocalEndpoints {
+            moto: local.endpoint.clone(),
+            dynamodb: local.dynamodb_endpoint.clone(),
+        };
+        let key = ServiceConfigKey::builder()
+            .service_id(service_id)
+            .profile("default")
+            .env(env)
+            .build()
+            .expect("a complete key");
+        endpoints.load_config(key)
+    }
+
+    #[test]
+    fn dynamodb_and_its_streams_go_to_dynamodb_local_and_the_rest_to_moto() {
+        let local = LocalAws::from_lookup("http://127.0.0.1:1", "http://127.0.0.1:2", |_| None);
+        let endpoint = |service_id| endpoint_for(&local, service_id, "AWS_ENDPOINT_URL");
+        assert_eq!(endpoint("DynamoDB").as_deref(), Some("http://127.0.0.1:2"));
+        assert_eq!(
+            endpoint("DynamoDB Streams").as_deref(),
+            Some("http://127.0.0.1:2")
+        );
+        assert_eq!(endpoint("SQS").as_deref(), Some("http://127.0.0.1:1"));
+        assert_eq!(endpoint("Scheduler").as_deref(), Some("http://127.0.0.1:1"));
+        assert_eq!(endpoint_for(&local, "SQS", "AWS_USE_FIPS_ENDPOINT"), None);
+        let env: std::collections::HashMap<_, _> = local.env().into_iter().collect();
+        assert_eq!(env["AWS_ENDPOINT_URL"], "http://127.0.0.1:1");
+        assert_eq!(env["AWS_ENDPOINT_URL_DYNAMODB"], "http://127.0.0.1:2");
+        assert_eq!(
+            env["AWS_ENDPOINT_URL_DYNAMODB_STREAMS"],
+            "http://127.0.0.1:2"
+        );
     }
 }

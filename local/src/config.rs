@@ -1,7 +1,6 @@
 //! The gateway's settings, from environment variables, checked before anything starts.
 
 use crate::aws::LocalAws;
-use crate::event_sources::DEFAULT_SQS_RETRY_DELAY;
 use crate::faults::Faults;
 use crate::invoker::DEFAULT_MAX_INSTANCES;
 use std::collections::BTreeMap;
@@ -22,7 +21,8 @@ pub struct ConfigError(String);
 pub struct GatewayConfig {
     /// `PORT` on 127.0.0.1 (0: any free port); default 3000.
     pub port: u16,
-    /// `AWS_ENDPOINT_URL` (required) with region and credentials.
+    /// `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_DYNAMODB` (both required) with region and
+    /// credentials.
     pub aws: LocalAws,
     /// `TEMPLATE`; default `template.yaml`.
     pub template: PathBuf,
@@ -36,9 +36,9 @@ pub struct GatewayConfig {
     pub parameter_overrides: BTreeMap<String, String>,
     /// `MAX_INSTANCES` per function; default 4.
     pub max_instances: usize,
-    /// `SQS_RETRY_DELAY_SECONDS`: how soon a message a function failed is delivered again;
-    /// default 1 (in AWS: the queue's visibility timeout).
-    pub sqs_retry_delay: Duration,
+    /// `SQS_RETRY_DELAY_SECONDS`: how soon a message a function failed is delivered again; by
+    /// default, as in AWS, when the queue's visibility timeout ends. Only the fault tests set it.
+    pub sqs_retry_delay: Option<Duration>,
     /// The [`PASS_THROUGH`] variables that are set.
     pub pass_through: Vec<(String, String)>,
     /// `LOCAL_FAULTS`: faults to inject, for tests ([`Faults`]); none by default.
@@ -61,18 +61,16 @@ impl GatewayConfig {
                 .parse()
                 .map_err(|_| ConfigError(format!("PORT must be a port number, got {port:?}")))?,
         };
-        let endpoint = var("AWS_ENDPOINT_URL").ok_or_else(|| {
-            ConfigError(
-                "AWS_ENDPOINT_URL is not set: start moto (e.g. `.venv/bin/moto_server -p 5000`) and set \
-                 AWS_ENDPOINT_URL=http://127.0.0.1:5000"
-                    .into(),
-            )
-        })?;
-        if !endpoint.starts_with("http://") && !endpoint.starts_with("https://") {
-            return Err(ConfigError(format!(
-                "AWS_ENDPOINT_URL must be an http(s) URL, got {endpoint:?}"
-            )));
-        }
+        let endpoint = endpoint_url(
+            &var,
+            "AWS_ENDPOINT_URL",
+            "moto (SQS, EventBridge, Scheduler), e.g. `.venv/bin/moto_server -p 5000`",
+        )?;
+        let dynamodb_endpoint = endpoint_url(
+            &var,
+            "AWS_ENDPOINT_URL_DYNAMODB",
+            "DynamoDB Local (tables and streams), e.g. `scripts/dynamodb-local 5000`",
+        )?;
         let functions_dir = match var("FUNCTIONS_DIR") {
             Some(dir) => PathBuf::from(dir),
             None => std::env::current_exe()
@@ -91,21 +89,21 @@ impl GatewayConfig {
             })?,
         };
         let sqs_retry_delay = match var("SQS_RETRY_DELAY_SECONDS") {
-            None => DEFAULT_SQS_RETRY_DELAY,
+            None => None,
             // SQS takes whole seconds, up to 12 hours.
             Some(n) => n
                 .trim()
                 .parse()
                 .ok()
                 .filter(|n| *n <= 43_200)
-                .map(Duration::from_secs)
+                .map(|n| Some(Duration::from_secs(n)))
                 .ok_or_else(|| {
                     ConfigError(format!(
                         "SQS_RETRY_DELAY_SECONDS must be a whole number of seconds (0 to 43200), got {n:?}"
                     ))
                 })?,
         };
-        let aws = LocalAws::from_lookup(endpoint, |name| var(name));
+        let aws = LocalAws::from_lookup(endpoint, dynamodb_endpoint, |name| var(name));
         Ok(GatewayConfig {
             port,
             aws,
@@ -132,6 +130,25 @@ impl GatewayConfig {
         env.extend(self.pass_through.iter().cloned());
         env
     }
+}
+
+/// The http(s) URL in `name`, which says where `what` listens.
+fn endpoint_url(
+    var: impl Fn(&str) -> Option<String>,
+    name: &str,
+    what: &str,
+) -> Result<String, ConfigError> {
+    let endpoint = var(name).ok_or_else(|| {
+        ConfigError(format!(
+            "{name} is not set: start {what}, and set {name}=http://127.0.0.1:5000"
+        ))
+    })?;
+    if !endpoint.starts_with("http://") && !endpoint.starts_with("https://") {
+        return Err(ConfigError(format!(
+            "{name} must be an http(s) URL, got {endpoint:?}"
+        )));
+    }
+    Ok(endpoint)
 }
 
 /// Parses `sam --parameter-overrides` style text: `Key=Value` pairs separated by spaces
@@ -225,50 +242,67 @@ mod tests {
         assert!(parse_parameter_overrides("A=\"open").is_err());
     }
 
-    #[test]
-    fn defaults_apply_and_the_endpoint_is_required() {
-        let err = config(&[]).unwrap_err();
-        assert!(err.to_string().contains("AWS_ENDPOINT_URL"), "{err}");
+    const MOTO: (&str, &str) = ("AWS_ENDPOINT_URL", "http://127.0.0.1:5000");
+    const DYNAMODB: (&str, &str) = ("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:8000");
 
-        let defaults = config(&[("AWS_ENDPOINT_URL", "http://127.0.0.1:5000")]).unwrap();
+    #[test]
+    fn defaults_apply_and_both_endpoints_are_required() {
+        let err = config(&[DYNAMODB]).unwrap_err();
+        assert!(err.to_string().contains("AWS_ENDPOINT_URL "), "{err}");
+        let err = config(&[MOTO]).unwrap_err();
+        assert!(
+            err.to_string().contains("AWS_ENDPOINT_URL_DYNAMODB"),
+            "{err}"
+        );
+
+        let defaults = config(&[MOTO, DYNAMODB]).unwrap();
+        assert_eq!(defaults.aws.endpoint, "http://127.0.0.1:5000");
+        assert_eq!(defaults.aws.dynamodb_endpoint, "http://127.0.0.1:8000");
         assert_eq!(defaults.port, 3000);
         assert_eq!(defaults.stack_name, "ticketing-local");
         assert_eq!(defaults.template, PathBuf::from("template.yaml"));
         assert_eq!(defaults.web_dist, PathBuf::from("web/dist"));
         assert_eq!(defaults.max_instances, 4);
-        assert_eq!(defaults.sqs_retry_delay, Duration::from_secs(1));
+        assert_eq!(
+            defaults.sqs_retry_delay, None,
+            "AWS's: the visibility timeout"
+        );
         assert_eq!(defaults.aws.region, "us-east-1");
     }
 
     #[test]
     fn bad_values_fail_with_the_variable_named() {
-        let endpoint = ("AWS_ENDPOINT_URL", "http://127.0.0.1:5000");
-        assert!(config(&[endpoint, ("PORT", "http")])
+        let endpoint = MOTO;
+        assert!(config(&[endpoint, DYNAMODB, ("PORT", "http")])
             .unwrap_err()
             .to_string()
             .contains("PORT"));
-        assert!(config(&[endpoint, ("MAX_INSTANCES", "0")])
+        assert!(config(&[endpoint, DYNAMODB, ("MAX_INSTANCES", "0")])
             .unwrap_err()
             .to_string()
             .contains("MAX_INSTANCES"));
-        assert!(config(&[("AWS_ENDPOINT_URL", "localhost:5000")]).is_err());
-        assert!(config(&[endpoint, ("SQS_RETRY_DELAY_SECONDS", "0.5")])
-            .unwrap_err()
-            .to_string()
-            .contains("SQS_RETRY_DELAY_SECONDS"));
-        let zero = config(&[endpoint, ("SQS_RETRY_DELAY_SECONDS", "0")]).unwrap();
-        assert_eq!(zero.sqs_retry_delay, Duration::ZERO);
+        assert!(config(&[("AWS_ENDPOINT_URL", "localhost:5000"), DYNAMODB]).is_err());
+        assert!(config(&[MOTO, ("AWS_ENDPOINT_URL_DYNAMODB", "localhost:8000")]).is_err());
+        assert!(
+            config(&[endpoint, DYNAMODB, ("SQS_RETRY_DELAY_SECONDS", "0.5")])
+                .unwrap_err()
+                .to_string()
+                .contains("SQS_RETRY_DELAY_SECONDS")
+        );
+        let zero = config(&[endpoint, DYNAMODB, ("SQS_RETRY_DELAY_SECONDS", "0")]).unwrap();
+        assert_eq!(zero.sqs_retry_delay, Some(Duration::ZERO));
     }
 
     #[test]
     fn functions_get_the_aws_settings_and_set_pass_through_variables() {
-        let config = config(&[
-            ("AWS_ENDPOINT_URL", "http://127.0.0.1:5000"),
-            ("RUST_LOG", "debug"),
-        ])
-        .unwrap();
+        let config = config(&[MOTO, DYNAMODB, ("RUST_LOG", "debug")]).unwrap();
         let env: BTreeMap<_, _> = config.function_env().into_iter().collect();
         assert_eq!(env["AWS_ENDPOINT_URL"], "http://127.0.0.1:5000");
+        assert_eq!(env["AWS_ENDPOINT_URL_DYNAMODB"], "http://127.0.0.1:8000");
+        assert_eq!(
+            env["AWS_ENDPOINT_URL_DYNAMODB_STREAMS"],
+            "http://127.0.0.1:8000"
+        );
         assert_eq!(env["AWS_REGION"], "us-east-1");
         assert_eq!(env["RUST_LOG"], "debug");
         assert!(!env.contains_key("RUST_BACKTRACE"));

@@ -16,14 +16,12 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-/// `SQS_RETRY_DELAY_SECONDS` when unset.
-pub const DEFAULT_SQS_RETRY_DELAY: Duration = Duration::from_secs(1);
-
 /// Settings shared by all mappings.
 #[derive(Debug, Clone)]
 pub struct EventSourceOptions {
-    /// How soon a failed SQS message is received again (Lambda: the visibility timeout).
-    pub sqs_retry_delay: Duration,
+    /// How soon a failed SQS message is received again; `None`, as in AWS: when the queue's
+    /// visibility timeout ends (or the delay its consumer asked for).
+    pub sqs_retry_delay: Option<Duration>,
     /// Region named in events and ARNs.
     pub region: String,
     /// Faults to inject (`LOCAL_FAULTS`).
@@ -86,8 +84,8 @@ impl EventSources {
                     continue;
                 }
                 mappings.push(format!(
-                    "stream {table} -> {id} (batch {})",
-                    source.batch_size
+                    "stream {table} -> {id} (batch {}, parallelization {})",
+                    source.batch_size, source.parallelization_factor
                 ));
                 let on_failure = source
                     .on_failure
@@ -108,6 +106,7 @@ impl EventSources {
                         maximum_retry_attempts: source.maximum_retry_attempts,
                         bisect_on_function_error: source.bisect_batch_on_function_error,
                     },
+                    parallelization_factor: source.parallelization_factor as usize,
                     report_batch_item_failures: source.report_batch_item_failures,
                     on_failure,
                     streams: clients.streams.clone(),

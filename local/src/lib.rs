@@ -1,11 +1,11 @@
-//! The local gateway: runs the real functions the way AWS would, against moto.
+//! The local gateway: runs the real functions the way AWS would, against DynamoDB Local and moto.
 //!
 //! It reads template.yaml ([`template`], [`resolver`]), creates tables, queues, event buses and
 //! rules ([`provision`]), runs each function's binary as Lambda does ([`invoker`], over a local
 //! Runtime API), routes HTTP like API Gateway's HTTP API ([`routes`], [`http_api`], [`gateway`]),
 //! delivers SQS messages and table stream records to functions as event source mappings do, fires
 //! one-shot EventBridge Scheduler schedules that fall due ([`event_sources`]) and serves the web
-//! app ([`static_site`]). [`moto`] and [`testing`] serve
+//! app ([`static_site`]). [`emulators`] and [`testing`] serve
 //! integration tests of every crate; [`openapi`] reads the API contract.
 
 #![warn(missing_docs)]
@@ -13,6 +13,7 @@
 pub mod aws;
 mod batch_response;
 pub mod config;
+pub mod emulators;
 pub mod event_sources;
 pub mod faults;
 mod function_pool;
@@ -21,7 +22,6 @@ pub mod http_api;
 mod instance;
 pub mod invariants;
 pub mod invoker;
-pub mod moto;
 pub mod openapi;
 pub mod process;
 pub mod provision;

@@ -2,12 +2,12 @@
 //!
 //! As Lambda does: up to `BatchSize` messages per invocation, deleted when the function
 //! succeeds; with `ReportBatchItemFailures` only the messages it names stay; on an error all
-//! stay. Messages that stay come back when their visibility timeout ends and, after the queue's
+//! stay. Messages that stay come back when their visibility timeout ends (the queue's, or the
+//! shorter one the consumer asked for with `ChangeMessageVisibility`) and, after the queue's
 //! `maxReceiveCount`, moto moves them to the dead-letter queue.
 //!
-//! The one local difference: a message that failed is made visible again after
-//! `SQS_RETRY_DELAY_SECONDS` (default 1) instead of the queue's visibility timeout (often 60 s),
-//! so retries and dead-lettering take seconds on a laptop.
+//! Only when asked (`SQS_RETRY_DELAY_SECONDS`, for the fault tests, which fail messages on
+//! purpose and would otherwise wait a minute for each) does a failed message come back sooner.
 
 use crate::batch_response::{read_batch_response, BatchOutcome};
 use crate::event_sources::StopSignal;
@@ -39,8 +39,8 @@ pub(crate) struct SqsPoller {
     pub batch_size: u32,
     /// `ReportBatchItemFailures` is on.
     pub report_batch_item_failures: bool,
-    /// When failed messages become visible again.
-    pub retry_delay: Duration,
+    /// When failed messages become visible again, if not when their visibility timeout ends.
+    pub retry_delay: Option<Duration>,
     /// The region named in the event.
     pub region: String,
     /// The client for the local SQS.
@@ -178,13 +178,16 @@ impl SqsPoller {
         }
     }
 
-    /// Makes failed messages visible again after the local retry delay.
+    /// Makes failed messages visible again after the local retry delay, if one is set.
     async fn retry_soon(
         &self,
         url: &str,
         messages: &[Message],
         which: &[usize],
     ) -> Result<(), String> {
+        let Some(retry_delay) = self.retry_delay else {
+            return Ok(());
+        };
         if which.is_empty() {
             return Ok(());
         }
@@ -194,7 +197,7 @@ impl SqsPoller {
                 ChangeMessageVisibilityBatchRequestEntry::builder()
                     .id(i.to_string())
                     .receipt_handle(messages[i].receipt_handle().unwrap_or_default())
-                    .visibility_timeout(self.retry_delay.as_secs() as i32)
+                    .visibility_timeout(retry_delay.as_secs() as i32)
                     .build()
                     .map_err(|err| err.to_string())
             })

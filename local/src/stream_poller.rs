@@ -1,5 +1,9 @@
 //! A DynamoDB Streams event source mapping: reads a table's stream in order and invokes a
 //! function with batches of records, retrying and giving up as [`crate::stream_retry`] says.
+//!
+//! With a `ParallelizationFactor` of N, as in Lambda, a shard's records are split by partition
+//! key into N lanes whose batches are handled at the same time: the records of one item stay
+//! in order, and one failing item holds up only its own lane.
 
 use crate::batch_response::{read_batch_response, BatchOutcome};
 use crate::event_sources::StopSignal;
@@ -20,6 +24,8 @@ const IDLE_POLL: Duration = Duration::from_millis(200);
 const ERROR_BACKOFF: Duration = Duration::from_secs(1);
 /// Records asked for per `GetRecords`.
 const READ_LIMIT: i32 = 1000;
+/// Records read ahead of the function, at most, per shard.
+const MAX_PENDING: usize = 10_000;
 
 /// One `Type: DynamoDB` event of one function.
 pub(crate) struct StreamPoller {
@@ -33,6 +39,8 @@ pub(crate) struct StreamPoller {
     pub starting_position: StartingPosition,
     /// Batch size and retries.
     pub policy: RetryPolicy,
+    /// `ParallelizationFactor`: batches of one shard in flight at once.
+    pub parallelization_factor: usize,
     /// `ReportBatchItemFailures` is on.
     pub report_batch_item_failures: bool,
     /// `DestinationConfig.OnFailure.Destination` (an SQS queue ARN locally).
@@ -54,9 +62,20 @@ struct Shard {
     last_read: Option<String>,
     /// The shard ended (its table's stream was replaced): nothing more to read.
     closed: bool,
-    /// Read and not yet done, in order.
+    /// The records read and not yet done, by partition key: one lane per parallel batch.
+    lanes: Vec<Lane>,
+}
+
+/// Records of some partition keys, in the order read, and how retrying their head goes.
+struct Lane {
     pending: VecDeque<ChangeRecord>,
     retry: RetryState,
+}
+
+impl Shard {
+    fn pending(&self) -> usize {
+        self.lanes.iter().map(|lane| lane.pending.len()).sum()
+    }
 }
 
 impl StreamPoller {
@@ -121,23 +140,42 @@ impl StreamPoller {
                 iterator: None,
                 last_read: None,
                 closed: false,
-                pending: VecDeque::new(),
-                retry: RetryState::new(self.policy),
+                lanes: (0..self.parallelization_factor.max(1))
+                    .map(|_| Lane {
+                        pending: VecDeque::new(),
+                        retry: RetryState::new(self.policy),
+                    })
+                    .collect(),
             })
             .collect())
     }
 
-    /// Reads more if needed and invokes once; true if the function was invoked and succeeded
-    /// at least in part (so there may be more to do right away).
+    /// Reads more if needed and invokes each lane that has records once, all at the same time;
+    /// true if some lane's function succeeded at least in part (so there may be more to do
+    /// right away).
     async fn step(&self, shard: &mut Shard) -> Result<bool, String> {
-        if shard.pending.len() < shard.retry.batch_limit() {
+        let hungry = shard
+            .lanes
+            .iter()
+            .any(|lane| lane.pending.len() < lane.retry.batch_limit());
+        if hungry && shard.pending() < MAX_PENDING {
             self.read(shard).await?;
         }
-        let size = shard.retry.batch_limit().min(shard.pending.len());
-        if size == 0 {
-            return Ok(false);
-        }
-        let batch: Vec<ChangeRecord> = shard.pending.iter().take(size).cloned().collect();
+        let shard_id = shard.id.clone();
+        let steps = shard
+            .lanes
+            .iter_mut()
+            .filter(|lane| !lane.pending.is_empty())
+            .map(|lane| self.step_lane(&shard_id, lane));
+        let moved = futures_util::future::join_all(steps).await;
+        Ok(moved.into_iter().any(|moved| moved))
+    }
+
+    /// Invokes the function once with the head of a lane; true if records were done or given
+    /// up (so there may be more to do right away).
+    async fn step_lane(&self, shard_id: &str, lane: &mut Lane) -> bool {
+        let size = lane.retry.batch_limit().min(lane.pending.len());
+        let batch: Vec<ChangeRecord> = lane.pending.iter().take(size).cloned().collect();
 
         let started = Instant::now();
         let result = self
@@ -148,7 +186,7 @@ impl StreamPoller {
             batch.iter().map(|r| r.sequence_number.as_str()).collect();
         let outcome =
             read_batch_response(&result, self.report_batch_item_failures, &sequence_numbers);
-        let step = shard.retry.after(&sequence_numbers, &outcome);
+        let step = lane.retry.after(&sequence_numbers, &outcome);
         println!(
             "stream {} {size} records, {} failed {}ms {}",
             table_name(&self.stream_arn),
@@ -160,19 +198,19 @@ impl StreamPoller {
             eprintln!("[{}] {reason}", self.function);
         }
 
-        shard.pending.drain(..step.done);
+        lane.pending.drain(..step.done);
         if step.given_up > 0 {
-            let lost: Vec<ChangeRecord> = shard.pending.drain(..step.given_up).collect();
+            let lost: Vec<ChangeRecord> = lane.pending.drain(..step.given_up).collect();
             let context = FailureContext {
                 function_arn: &self.function_arn,
                 stream_arn: &self.stream_arn,
-                shard_id: &shard.id,
+                shard_id,
                 invocations: step.failures,
                 function_error: result.is_err(),
             };
             self.give_up(&lost, &context).await;
         }
-        Ok(step.done + step.given_up > 0)
+        step.done + step.given_up > 0
     }
 
     /// Appends what the shard has after the last record read.
@@ -195,7 +233,8 @@ impl StreamPoller {
         for record in read.records() {
             let record = ChangeRecord::from_stream(record, &self.stream_arn);
             shard.last_read = Some(record.sequence_number.clone());
-            shard.pending.push_back(record);
+            let lane = lane_of(&record, shard.lanes.len());
+            shard.lanes[lane].pending.push_back(record);
         }
         shard.iterator = read.next_shard_iterator().map(str::to_string);
         shard.closed = shard.iterator.is_none();
@@ -274,10 +313,54 @@ impl StreamPoller {
     }
 }
 
+/// The lane of a record: the same for every record of one item (its `Keys`).
+fn lane_of(record: &ChangeRecord, lanes: usize) -> usize {
+    use std::hash::{Hash, Hasher};
+    if lanes <= 1 {
+        return 0;
+    }
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    record.json["dynamodb"]["Keys"]
+        .to_string()
+        .hash(&mut hasher);
+    (hasher.finish() % lanes as u64) as usize
+}
+
 /// The table name in a stream ARN (`...:table/NAME/stream/LABEL`).
 fn table_name(stream_arn: &str) -> &str {
     stream_arn
         .split_once(":table/")
         .and_then(|(_, rest)| rest.split('/').next())
         .unwrap_or(stream_arn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn record(sequence: u32, pk: &str) -> ChangeRecord {
+        ChangeRecord {
+            sequence_number: sequence.to_string(),
+            created_epoch_seconds: None,
+            json: json!({"dynamodb": {"Keys": {"pk": {"S": pk}}}}),
+        }
+    }
+
+    #[test]
+    fn the_records_of_one_item_share_a_lane_and_items_spread_over_the_lanes() {
+        let lanes = 4;
+        let lane = |pk: &str| lane_of(&record(1, pk), lanes);
+        for n in 0..50 {
+            let pk = format!("TICKET#{n}");
+            assert_eq!(
+                lane_of(&record(1, &pk), lanes),
+                lane_of(&record(2, &pk), lanes)
+            );
+        }
+        let used: std::collections::BTreeSet<usize> =
+            (0..50).map(|n| lane(&format!("TICKET#{n}"))).collect();
+        assert_eq!(used.len(), lanes, "50 items use every lane");
+        assert_eq!(lane_of(&record(1, "anything"), 1), 0);
+    }
 }

@@ -590,7 +590,7 @@ mod tests {
         let created = template
             .queue("TicketsOnOrderCreatedQueue")
             .expect("TicketsOnOrderCreatedQueue");
-        assert_eq!(created.redrive.as_ref().unwrap().max_receive_count, 5);
+        assert_eq!(created.redrive.as_ref().unwrap().max_receive_count, 10);
         let rule = template
             .rule("TicketsOnOrderCreatedRule")
             .expect("TicketsOnOrderCreatedRule");

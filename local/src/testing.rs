@@ -1,7 +1,7 @@
-//! Helpers for integration tests of any crate: the test moto, SDK clients for it, and fresh,
+//! Helpers for integration tests of any crate: the test emulators, SDK clients for them, and fresh,
 //! uniquely named copies of the template's tables (no state shared between tests).
 
-use crate::aws::{Clients, LocalAws};
+use crate::aws::Clients;
 use crate::provision::create_table;
 use crate::template::Template;
 use aws_config::SdkConfig;
@@ -16,17 +16,18 @@ pub fn template() -> &'static Template {
     })
 }
 
-/// An SDK config for the test moto ([`crate::moto::ensure`]).
+/// An SDK config for the test emulators ([`crate::emulators::local_aws`]): DynamoDB to
+/// DynamoDB Local, the rest to moto.
 pub async fn sdk_config() -> SdkConfig {
-    LocalAws::new(crate::moto::ensure()).sdk_config().await
+    crate::emulators::local_aws().sdk_config().await
 }
 
-/// A DynamoDB client for the test moto.
+/// A DynamoDB client for the test DynamoDB Local.
 pub async fn dynamodb_client() -> aws_sdk_dynamodb::Client {
     aws_sdk_dynamodb::Client::new(&sdk_config().await)
 }
 
-/// Clients for every service the gateway uses, on the test moto.
+/// Clients for every service the gateway uses, on the test emulators.
 pub async fn clients() -> Clients {
     Clients::new(&sdk_config().await)
 }

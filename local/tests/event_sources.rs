@@ -118,7 +118,8 @@ impl Probe {
         std::fs::write(&template, TEMPLATE).unwrap();
         let probe = PathBuf::from(env!("CARGO_BIN_EXE_probe-consumer"));
         let vars: BTreeMap<&str, String> = BTreeMap::from([
-            ("AWS_ENDPOINT_URL", local::moto::ensure()),
+            ("AWS_ENDPOINT_URL", local::emulators::moto()),
+            ("AWS_ENDPOINT_URL_DYNAMODB", local::emulators::dynamodb()),
             ("PORT", "0".into()),
             ("TEMPLATE", template.display().to_string()),
             (

@@ -45,7 +45,8 @@ impl RunningGateway {
         let mut command = Command::new(&gateway);
         command
             .env("PORT", "0")
-            .env("AWS_ENDPOINT_URL", local::moto::ensure())
+            .env("AWS_ENDPOINT_URL", local::emulators::moto())
+            .env("AWS_ENDPOINT_URL_DYNAMODB", local::emulators::dynamodb())
             .env(
                 "TEMPLATE",
                 Path::new(env!("CARGO_MANIFEST_DIR")).join("../template.yaml"),

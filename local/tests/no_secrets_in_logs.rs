@@ -32,7 +32,8 @@ impl Gateway {
         let name = format!("logs-{}", &uuid::Uuid::new_v4().simple().to_string()[..10]);
         let template = concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml");
         let mut child = Command::new(env!("CARGO_BIN_EXE_local-gateway"))
-            .env("AWS_ENDPOINT_URL", local::moto::ensure())
+            .env("AWS_ENDPOINT_URL", local::emulators::moto())
+            .env("AWS_ENDPOINT_URL_DYNAMODB", local::emulators::dynamodb())
             .env("PORT", "0")
             .env("TEMPLATE", template)
             .env("STACK_NAME", &name)

@@ -100,10 +100,16 @@ async fn a_payment_after_the_order_expired_is_refunded_and_the_order_stays_cance
         )
         .await;
     assert_eq!(status, 409, "{refused}");
-    // and the card is charged anyway (the browser had the PaymentIntent already)
+    // and the card is charged anyway (the browser had the PaymentIntent already), while Stripe
+    // has become slow: 8 s an answer
     stripe.pay(&intent, "4242424242424242").await.unwrap();
+    stripe.set_faults(stripe_standin::Faults {
+        latency: std::time::Duration::from_secs(8),
+        ..Default::default()
+    });
 
-    // THEN the payment is refunded in full through Stripe, once
+    // THEN the payment is refunded in full through Stripe, once, within the refund function's
+    // timeout (the gateway enforces it as Lambda does)
     let refunds = stack
         .eventually("the refund", || async {
             let refunds = stripe.refunds_for(&intent);

@@ -140,7 +140,37 @@ fn every_consumer_reads_a_queue_that_is_fed_and_has_a_dead_letter_queue() {
                 function.logical_id
             );
             let def = template.queue(&queue).unwrap();
-            assert!(def.redrive.is_some(), "{queue} has no dead-letter queue");
+            let redrive = def
+                .redrive
+                .as_ref()
+                .unwrap_or_else(|| panic!("{queue} has no dead-letter queue"));
+            // A message waiting for an earlier event is received 1 s, 2 s, 4 s, ... 30 s apart
+            // (ticketing::consumer::retry_delay): ten receives span about two and a half
+            // minutes before it may reach the DLQ.
+            assert!(
+                redrive.max_receive_count >= 10,
+                "{queue}: maxReceiveCount {} would send an event that only waits for an earlier \
+                 one to the DLQ",
+                redrive.max_receive_count
+            );
+            // CloudFormation refuses an SQS event source whose queue hides a message for less
+            // time than the function may run (SQS's default visibility timeout is 30 s).
+            let visibility = def
+                .attributes
+                .get("VisibilityTimeout")
+                .map(|v| v.as_u64().expect("a number of seconds"))
+                .unwrap_or(30);
+            assert!(
+                visibility >= function.timeout_seconds,
+                "{queue}: VisibilityTimeout {visibility} s is shorter than {}'s Timeout {} s",
+                function.logical_id,
+                function.timeout_seconds
+            );
+            assert!(
+                may_change_visibility(&function.logical_id, &queue),
+                "{}: its policies do not allow sqs:ChangeMessageVisibility on {queue}",
+                function.logical_id
+            );
             let fed_by_rule = template.rules.iter().any(|rule| {
                 rule.targets
                     .iter()
@@ -166,6 +196,28 @@ fn every_consumer_reads_a_queue_that_is_fed_and_has_a_dead_letter_queue() {
             );
         }
     }
+}
+
+/// Whether the function's `Policies` allow `sqs:ChangeMessageVisibility` on the queue: the
+/// consumer driver shortens the wait of a message that waits for an earlier event with it.
+fn may_change_visibility(function: &str, queue: &str) -> bool {
+    let text = std::fs::read_to_string(root().join("template.yaml")).unwrap();
+    let raw: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    let policies = &raw["Resources"][function]["Properties"]["Policies"];
+    let Some(policies) = policies.as_sequence() else {
+        return false;
+    };
+    policies.iter().any(|policy| {
+        let Some(statements) = policy["Statement"].as_sequence() else {
+            return false;
+        };
+        statements.iter().any(|statement| {
+            let actions = serde_yaml::to_string(&statement["Action"]).unwrap();
+            statement["Effect"].as_str() == Some("Allow")
+                && actions.contains("sqs:ChangeMessageVisibility")
+                && named(&statement["Resource"], [queue].into_iter()).is_some()
+        })
+    })
 }
 
 #[test]
@@ -194,8 +246,34 @@ fn every_stream_consumer_reads_a_table_with_a_stream() {
                     .is_some(),
                 "{table} has no stream"
             );
+            assert!(
+                source.parallelization_factor > 1,
+                "{}: one batch of a shard at a time falls behind under load",
+                function.logical_id
+            );
         }
+        assert!(
+            has_iterator_age_alarm(&function.logical_id),
+            "{}: no IteratorAge alarm says when its events fall behind",
+            function.logical_id
+        );
     }
+}
+
+/// Whether an alarm watches the function's `IteratorAge` and tells the alarm topic.
+fn has_iterator_age_alarm(function: &str) -> bool {
+    let text = std::fs::read_to_string(root().join("template.yaml")).unwrap();
+    let raw: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    let resources = raw["Resources"].as_mapping().unwrap();
+    resources.values().any(|resource| {
+        let props = &resource["Properties"];
+        resource["Type"].as_str() == Some("AWS::CloudWatch::Alarm")
+            && props["MetricName"].as_str() == Some("IteratorAge")
+            && named(&props["Dimensions"], [function].into_iter()).is_some()
+            && props["AlarmActions"]
+                .as_sequence()
+                .is_some_and(|a| !a.is_empty())
+    })
 }
 
 #[test]

@@ -51,6 +51,11 @@ pub fn eventbridge(config: &SdkConfig) -> aws_sdk_eventbridge::Client {
     aws_sdk_eventbridge::Client::new(config)
 }
 
+/// An SQS client for the given configuration.
+pub fn sqs(config: &SdkConfig) -> aws_sdk_sqs::Client {
+    aws_sdk_sqs::Client::new(config)
+}
+
 /// An EventBridge Scheduler client for the given configuration.
 pub fn scheduler(config: &SdkConfig) -> aws_sdk_scheduler::Client {
     aws_sdk_scheduler::Client::new(config)

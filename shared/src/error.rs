@@ -61,6 +61,14 @@ pub enum ApiError {
     /// The body is not declared as JSON (415).
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// A service we depend on (Stripe) is slow or failing (503 + Retry-After): the same request
+    /// may work in a moment. The message is for the user; the source is logged, never returned.
+    #[error("unavailable: {message}")]
+    Unavailable {
+        message: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// Something broke on our side (500); the source is logged, never returned.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -82,6 +90,17 @@ impl ApiError {
         Self::Internal(Box::new(error))
     }
 
+    /// A 503: `message` tells the user what is unavailable; `source` is why, for the log.
+    pub fn unavailable(
+        message: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Self::Unavailable {
+            message: message.into(),
+            source: Box::new(source),
+        }
+    }
+
     /// The HTTP status this error is answered with.
     pub fn status_code(&self) -> u16 {
         match self {
@@ -93,6 +112,7 @@ impl ApiError {
             Self::TooManyRequests { .. } => 429,
             Self::PayloadTooLarge(_) => 413,
             Self::UnsupportedMediaType => 415,
+            Self::Unavailable { .. } => 503,
             Self::Internal(_) => 500,
         }
     }
@@ -112,6 +132,7 @@ impl ApiError {
             Self::UnsupportedMediaType => vec![FieldError::general(
                 "The request body must be JSON, sent with Content-Type: application/json",
             )],
+            Self::Unavailable { message, .. } => vec![FieldError::general(message.clone())],
             Self::Internal(_) => vec![FieldError::general("Something went wrong")],
         }
     }

@@ -38,17 +38,27 @@ pub fn error_response(error: &ApiError) -> Response<Body> {
         "content-type",
         lambda_http::http::HeaderValue::from_static("application/json"),
     );
-    if let ApiError::TooManyRequests {
-        retry_after_seconds,
-        ..
-    } = error
-    {
-        response
-            .headers_mut()
-            .insert("retry-after", (*retry_after_seconds).into());
+    let retry_after = match error {
+        ApiError::TooManyRequests {
+            retry_after_seconds,
+            ..
+        } => Some(*retry_after_seconds),
+        ApiError::Unavailable { .. } => Some(RETRY_UNAVAILABLE_AFTER_SECONDS),
+        _ => None,
+    };
+    if let Some(seconds) = retry_after {
+        response.headers_mut().insert("retry-after", seconds.into());
     }
     response
 }
+
+/// A handler panicked: the request fails with a 500 like any internal error.
+#[derive(Debug, thiserror::Error)]
+#[error("the handler panicked: {0}")]
+struct Panicked(String);
+
+/// What a 503 suggests as the wait before trying again.
+const RETRY_UNAVAILABLE_AFTER_SECONDS: u64 = 5;
 
 /// Runs an HTTP handler as the Lambda's entry point.
 ///
@@ -57,7 +67,7 @@ pub fn error_response(error: &ApiError) -> Response<Body> {
 ///
 /// `context` is built once per cold start (clients, keys) and lives for the whole process;
 /// each request borrows it. Errors become their response here, and internal ones are logged
-/// with their cause chain and the request id.
+/// with their cause chain and the request id. A handler that panics answers 500 as well.
 pub async fn serve<C, H, F>(context: C, handler: H) -> Result<(), lambda_http::Error>
 where
     C: Sync + 'static,
@@ -73,7 +83,9 @@ where
                 .map(|c| c.request_id.clone())
                 .unwrap_or_default();
             let outcome = match crate::same_origin::check(request.method(), request.headers()) {
-                Ok(()) => handler(context, request).await,
+                Ok(()) => crate::unwind::catching(handler(context, request))
+                    .await
+                    .unwrap_or_else(|panic| Err(ApiError::internal(Panicked(panic)))),
                 Err(refused) => Err(refused),
             };
             let response = match outcome {
@@ -103,6 +115,21 @@ mod tests {
         });
         assert_eq!(response.status(), 429);
         assert_eq!(response.headers()["retry-after"], "30");
+    }
+
+    #[test]
+    fn an_unavailable_service_answers_503_with_a_message_and_not_the_cause() {
+        let cause = std::io::Error::other("stripe timed out after 5 s");
+        let response = error_response(&ApiError::unavailable("Card payments are down", cause));
+        assert_eq!(response.status(), 503);
+        assert_eq!(response.headers()["retry-after"], "5");
+        let Body::Text(text) = response.body() else {
+            panic!("text body expected")
+        };
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(text).unwrap(),
+            serde_json::json!({"errors":[{"message":"Card payments are down"}]})
+        );
     }
 
     #[test]

@@ -22,5 +22,6 @@ pub mod same_origin;
 pub mod stream;
 pub mod telemetry;
 pub mod time;
+pub mod unwind;
 
 pub use error::{ApiError, FieldError};

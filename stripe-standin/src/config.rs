@@ -1,4 +1,5 @@
-//! How a stand-in is set up: its API keys and how it retries webhook deliveries.
+//! How a stand-in is set up: its API keys, how it retries webhook deliveries, and how slow and
+//! unreliable its API is made to be.
 
 use std::time::Duration;
 
@@ -14,6 +15,8 @@ pub struct Config {
     pub webhook_retry: RetryPolicy,
     /// Print one line per request and per webhook delivery attempt to stderr.
     pub log: bool,
+    /// Latency and errors added to every `/v1` request, as a slow or failing Stripe would.
+    pub faults: Faults,
 }
 
 impl Default for Config {
@@ -23,6 +26,7 @@ impl Default for Config {
             publishable_key: "pk_test_local".to_string(),
             webhook_retry: RetryPolicy::default(),
             log: true,
+            faults: Faults::default(),
         }
     }
 }
@@ -55,9 +59,41 @@ impl RetryPolicy {
     }
 }
 
+/// What a slow or failing Stripe does to the API: every `/v1` request waits `latency` before it
+/// is answered, and a share `error_rate` (0 to 1) of them answer 500 `api_error` without doing
+/// anything. Which requests fail is deterministic: with rate 0.25, every fourth one.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Faults {
+    pub latency: Duration,
+    pub error_rate: f64,
+}
+
+impl Faults {
+    /// Whether the `n`-th request (counting from 0) fails: exactly `error_rate` of any run of
+    /// requests, spread evenly.
+    pub fn fails(&self, n: u64) -> bool {
+        let rate = self.error_rate.clamp(0.0, 1.0);
+        ((n + 1) as f64 * rate).floor() > (n as f64 * rate).floor()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_error_rate_fails_that_share_of_requests_evenly() {
+        let failures = |rate: f64| {
+            let faults = Faults {
+                error_rate: rate,
+                ..Faults::default()
+            };
+            (0..20).filter(|&n| faults.fails(n)).collect::<Vec<u64>>()
+        };
+        assert_eq!(failures(0.0), Vec::<u64>::new());
+        assert_eq!(failures(0.25), vec![3, 7, 11, 15, 19]);
+        assert_eq!(failures(1.0), (0..20).collect::<Vec<u64>>());
+    }
 
     #[test]
     fn delays_double_and_are_capped() {

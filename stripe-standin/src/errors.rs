@@ -43,6 +43,19 @@ impl ApiError {
         }
     }
 
+    /// 500 `api_error`: something went wrong on Stripe's side. Nothing was done, so it is not
+    /// saved for idempotent replays and the same request may be sent again.
+    pub fn api_error(message: impl Into<String>) -> Self {
+        let mut error = Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ApiErrorsType::ApiError,
+            None,
+            message.into(),
+        );
+        error.replayable = false;
+        error
+    }
+
     /// 400: a parameter is missing or invalid. Not saved for idempotent replays.
     pub fn invalid_param(code: Option<&str>, param: &str, message: impl Into<String>) -> Self {
         let mut err = Self::new(

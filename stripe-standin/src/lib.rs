@@ -38,7 +38,7 @@ use stripe_shared::{Charge, PaymentIntent, Refund};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-pub use config::{Config, RetryPolicy};
+pub use config::{Config, Faults, RetryPolicy};
 pub use errors::ApiError;
 pub use webhooks::{DeliveryStatus, EventRecord};
 
@@ -78,6 +78,15 @@ impl StandIn {
 
     pub fn config(&self) -> &Config {
         &self.shared.config
+    }
+
+    /// Makes the API as slow and unreliable as `faults` from the next request on.
+    pub fn set_faults(&self, faults: Faults) {
+        *self
+            .shared
+            .faults
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = faults;
     }
 
     /// Adds a webhook endpoint for every event type; returns its signing secret (`whsec_...`),

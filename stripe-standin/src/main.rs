@@ -3,9 +3,11 @@
 //! ```text
 //! stripe-standin [--port 12111] [--secret-key sk_test_local] [--publishable-key pk_test_local]
 //!                [--webhook URL]... [--webhook-secret whsec_...]
+//!                [--latency-ms N] [--error-rate R]
 //! ```
 //! Each flag can also be set in the environment: STRIPE_STANDIN_PORT, STRIPE_STANDIN_SECRET_KEY,
-//! STRIPE_STANDIN_PUBLISHABLE_KEY, STRIPE_STANDIN_WEBHOOK (one URL), STRIPE_STANDIN_WEBHOOK_SECRET.
+//! STRIPE_STANDIN_PUBLISHABLE_KEY, STRIPE_STANDIN_WEBHOOK (one URL), STRIPE_STANDIN_WEBHOOK_SECRET,
+//! STRIPE_STANDIN_LATENCY_MS, STRIPE_STANDIN_ERROR_RATE.
 //! Listens on 127.0.0.1 only; state is in memory only.
 
 use std::process::ExitCode;
@@ -24,6 +26,9 @@ options (each also read from the environment variable in brackets):
   --webhook URL             deliver every event to URL; repeatable [STRIPE_STANDIN_WEBHOOK]
   --webhook-secret SECRET   signing secret for --webhook endpoints [STRIPE_STANDIN_WEBHOOK_SECRET]
                             (default: a random whsec_..., printed at start)
+  --latency-ms N            answer every /v1 request N ms late [STRIPE_STANDIN_LATENCY_MS] (0)
+  --error-rate R            answer this share (0 to 1) of /v1 requests 500 api_error, evenly
+                            spread [STRIPE_STANDIN_ERROR_RATE] (0)
   -h, --help                this help
 
 More endpoints: POST /v1/webhook_endpoints. Deliveries: GET /_standin/events.";
@@ -47,6 +52,8 @@ fn parse_args() -> Result<Args, String> {
     }
     let mut webhooks: Vec<String> = env("STRIPE_STANDIN_WEBHOOK").into_iter().collect();
     let mut webhook_secret = env("STRIPE_STANDIN_WEBHOOK_SECRET");
+    let mut latency_ms = env("STRIPE_STANDIN_LATENCY_MS").unwrap_or_else(|| "0".to_string());
+    let mut error_rate = env("STRIPE_STANDIN_ERROR_RATE").unwrap_or_else(|| "0".to_string());
 
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -69,12 +76,23 @@ fn parse_args() -> Result<Args, String> {
             "--publishable-key" => config.publishable_key = value()?,
             "--webhook" => webhooks.push(value()?),
             "--webhook-secret" => webhook_secret = Some(value()?),
+            "--latency-ms" => latency_ms = value()?,
+            "--error-rate" => error_rate = value()?,
             other => return Err(format!("unknown option {other}")),
         }
     }
     let port = port
         .parse()
         .map_err(|_| format!("--port: not a port number: {port}"))?;
+    config.faults.latency = latency_ms
+        .parse()
+        .map(std::time::Duration::from_millis)
+        .map_err(|_| format!("--latency-ms: not a number of milliseconds: {latency_ms}"))?;
+    config.faults.error_rate = error_rate
+        .parse()
+        .ok()
+        .filter(|rate: &f64| (0.0..=1.0).contains(rate))
+        .ok_or_else(|| format!("--error-rate: not a number from 0 to 1: {error_rate}"))?;
     if let Some(url) = webhooks.iter().find(|url| !url.starts_with("http://")) {
         return Err(format!("--webhook: {url} is not an http:// URL"));
     }

@@ -2,6 +2,7 @@
 //! and one log line per request.
 
 use std::convert::Infallible;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -84,13 +85,33 @@ async fn respond(shared: &Arc<Shared>, parts: &Parts, body: &Bytes) -> Response<
         return stripe_js::response();
     }
     if path.starts_with("/v1/") {
-        return api(shared, parts, body);
+        return api_with_faults(shared, parts, body).await;
     }
     if path.starts_with("/_standin/") {
         return inspect::respond(shared, &parts.method, path).await;
     }
     let err = ApiError::unrecognized_url(parts.method.as_str(), path);
     json_response(err.status, to_bytes(&err.body()))
+}
+
+/// The API as slow and unreliable as the stand-in was told to be.
+async fn api_with_faults(
+    shared: &Arc<Shared>,
+    parts: &Parts,
+    body: &Bytes,
+) -> Response<Full<Bytes>> {
+    let faults = shared.faults();
+    if !faults.latency.is_zero() {
+        tokio::time::sleep(faults.latency).await;
+    }
+    let n = shared.api_requests.fetch_add(1, Ordering::Relaxed);
+    if faults.fails(n) {
+        let err = ApiError::api_error(
+            "An unknown error occurred (the stand-in's error rate, --error-rate).",
+        );
+        return json_response(err.status, to_bytes(&err.body()));
+    }
+    api(shared, parts, body)
 }
 
 fn api(shared: &Arc<Shared>, parts: &Parts, body: &Bytes) -> Response<Full<Bytes>> {

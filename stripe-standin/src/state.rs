@@ -3,6 +3,7 @@
 //! their deliveries, and idempotent answers.
 
 use std::collections::HashMap;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
@@ -13,7 +14,7 @@ use serde::Serialize;
 use stripe_shared::{Charge, PaymentIntent, PaymentMethod, Refund};
 
 use crate::cards::Card;
-use crate::config::Config;
+use crate::config::{Config, Faults};
 use crate::idempotency::IdempotencyStore;
 use crate::ids::{new_id, now};
 use crate::objects;
@@ -26,15 +27,21 @@ pub(crate) struct Shared {
     pub state: Mutex<State>,
     /// For webhook deliveries (plain HTTP: endpoints are local).
     pub client: Client<HttpConnector, Full<Bytes>>,
+    /// How slow and unreliable the API is now: [`Config::faults`] at first.
+    pub faults: Mutex<Faults>,
+    /// How many `/v1` requests arrived: which of them fail follows from it ([`Faults::fails`]).
+    pub api_requests: AtomicU64,
 }
 
 impl Shared {
     pub fn new(config: Config) -> Shared {
         let client = Client::builder(hyper_util::rt::TokioExecutor::new()).build_http();
         Shared {
+            faults: Mutex::new(config.faults.clone()),
             config,
             state: Mutex::new(State::default()),
             client,
+            api_requests: AtomicU64::new(0),
         }
     }
 
@@ -43,6 +50,14 @@ impl Shared {
         self.state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The faults in force now.
+    pub fn faults(&self) -> Faults {
+        self.faults
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
     }
 
     pub fn log(&self, line: std::fmt::Arguments<'_>) {
@@ -117,6 +132,7 @@ impl State {
                 last_status: None,
                 last_error: None,
                 gave_up: false,
+                delivered_at: None,
             })
             .collect();
         for delivery in &deliveries {

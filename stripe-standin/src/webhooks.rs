@@ -108,6 +108,9 @@ pub struct DeliveryStatus {
     pub last_error: Option<String>,
     /// Set once no more automatic retries will be made.
     pub gave_up: bool,
+    /// When the first 2xx answer arrived (for measuring what happens after a webhook).
+    #[serde(skip)]
+    pub delivered_at: Option<std::time::SystemTime>,
 }
 
 /// The `Stripe-Signature` header for `payload` signed at `timestamp`.
@@ -185,6 +188,7 @@ pub(crate) async fn deliver_once(shared: &Shared, event_id: &str, endpoint_id: &
         }
     };
 
+    let answered_at = std::time::SystemTime::now();
     let mut state = shared.lock();
     let Some(delivery) = state.delivery_mut(event_id, endpoint_id) else {
         return false;
@@ -203,6 +207,9 @@ pub(crate) async fn deliver_once(shared: &Shared, event_id: &str, endpoint_id: &
             false
         }
     };
+    if delivered && !delivery.delivered {
+        delivery.delivered_at = Some(answered_at);
+    }
     delivery.delivered |= delivered;
     drop(state);
     let outcome = match &result {
@@ -250,6 +257,7 @@ pub(crate) async fn resend(shared: &Shared, event_id: &str) -> Result<(), String
                     last_status: None,
                     last_error: None,
                     gave_up: false,
+                    delivered_at: None,
                 });
             }
         }

@@ -1,11 +1,12 @@
 //! `cold-start`: starts every function's release binary, one process at a time, against a
 //! minimal Runtime API on 127.0.0.1 and times exec -> first `/next` (init: runtime, config and
-//! every SDK client built) and the first invocation (its sample event from events/, against moto
-//! through a recording proxy). While the process waits on its first `/next` it lists the
+//! every SDK client built) and the first invocation (its sample event from events/, against
+//! DynamoDB Local and moto through a recording proxy). While the process waits on its first `/next` it lists the
 //! process's network sockets and the connections the AWS endpoint and the Stripe endpoint saw
 //! since exec: any of them is a network call during init. Writes JSON for the report.
 //!
-//!     AWS_ENDPOINT_URL=http://127.0.0.1:4620 cold-start FUNCTIONS_DIR ROUNDS OUT.json
+//!     AWS_ENDPOINT_URL=http://127.0.0.1:4620 AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:8120 \
+//!       cold-start FUNCTIONS_DIR ROUNDS OUT.json
 
 use bench::aws_proxy::Recorder;
 use bench::runtime_emulator::{Invocation, RuntimeCall, RuntimeEmulator};
@@ -17,7 +18,6 @@ use local::{provision, startup, Template};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -51,20 +51,15 @@ struct FunctionResult {
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
     let [_, functions_dir, rounds, out] = args.as_slice() else {
-        eprintln!("usage: cold-start FUNCTIONS_DIR ROUNDS OUT.json (AWS_ENDPOINT_URL: moto)");
+        eprintln!("usage: cold-start FUNCTIONS_DIR ROUNDS OUT.json (AWS_ENDPOINT_URL: moto, AWS_ENDPOINT_URL_DYNAMODB: DynamoDB Local)");
         std::process::exit(2);
     };
     let rounds: usize = rounds.parse().expect("ROUNDS is a number");
-    let moto = std::env::var("AWS_ENDPOINT_URL").expect("AWS_ENDPOINT_URL names moto");
+    let upstreams = bench::aws_proxy::Upstreams::from_env();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let template = Template::load(root.join("template.yaml")).expect("template.yaml loads");
 
-    let moto_addr: SocketAddr = moto
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .parse()
-        .expect("AWS_ENDPOINT_URL is http://127.0.0.1:PORT");
-    let aws = Recorder::start(Some(moto_addr), false).await.unwrap();
+    let aws = Recorder::start(Some(upstreams), false).await.unwrap();
     let stripe = Recorder::start(None, false).await.unwrap();
     let stack = format!(
         "bench-cold-{}",
@@ -80,8 +75,13 @@ async fn main() {
         .unwrap()
         .with_endpoint(aws.url());
 
-    println!("cold-start: provisioning stack {stack} in moto at {moto}");
-    let clients = LocalAws::new(moto.clone()).clients().await;
+    println!("cold-start: provisioning stack {stack} in {upstreams:?}");
+    let clients = LocalAws::new(
+        format!("http://{}", upstreams.moto),
+        format!("http://{}", upstreams.dynamodb),
+    )
+    .clients()
+    .await;
     provision::wait_for_dynamodb(&clients.dynamodb, Duration::from_secs(30))
         .await
         .unwrap();
@@ -111,7 +111,7 @@ async fn main() {
         &template,
         &resolver,
         Path::new(functions_dir),
-        &LocalAws::new(aws.url()).env(),
+        &LocalAws::new(aws.url(), aws.url()).env(),
     )
     .unwrap();
     let token = SessionKeys::new(JWT_SECRET, 3600)

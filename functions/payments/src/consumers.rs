@@ -3,6 +3,7 @@
 use crate::context::RefundContext;
 use crate::model::{OrderReplica, OrderStatus, PaymentStatus};
 use crate::store::Payments;
+use crate::stripe_api::StripeFailure;
 use serde::Deserialize;
 use ticketing::consumer::ConsumerError;
 use ticketing::events::BusEvent;
@@ -135,7 +136,14 @@ pub async fn on_order_payment_rejected(
         tracing::info!(payment_id = payment.id, "payment already refunded");
         return Ok(());
     }
-    let refund_id = ctx.stripe.refund(&payment.id).await.map_err(retry)?;
+    let refund_id = ctx
+        .stripe
+        .refund(&payment.id)
+        .await
+        .map_err(|failure| match failure {
+            StripeFailure::Unavailable(_) => ConsumerError::Unavailable(failure.to_string()),
+            StripeFailure::Refused(_) => ConsumerError::Permanent(failure.to_string()),
+        })?;
     let recorded = ctx
         .payments
         .record_refund(&payment.id, &refund_id, &ticketing::time::now_rfc3339())

@@ -1,7 +1,7 @@
 //! What the payments functions build once per cold start.
 
 use crate::store::Payments;
-use crate::stripe_api::StripeApi;
+use crate::stripe_api::{self, StripeApi};
 use ticketing::auth::SessionKeys;
 use ticketing::config::{self, ConfigError};
 
@@ -33,7 +33,7 @@ impl CreatePaymentContext {
         Ok(Self {
             payments: Payments::from_env().await?,
             keys: SessionKeys::from_env()?,
-            stripe: StripeApi::from_env()?,
+            stripe: StripeApi::from_env(stripe_api::WHILE_A_BUYER_WAITS)?,
             publishable_key: config::required("STRIPE_PUBLISHABLE_KEY")?,
             stripe_js_url: std::env::var("STRIPE_JS_URL")
                 .ok()
@@ -71,7 +71,7 @@ impl RefundContext {
     pub async fn from_env() -> Result<Self, ConfigError> {
         Ok(Self {
             payments: Payments::from_env().await?,
-            stripe: StripeApi::from_env()?,
+            stripe: StripeApi::from_env(stripe_api::IN_THE_BACKGROUND)?,
         })
     }
 }

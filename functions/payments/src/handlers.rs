@@ -2,7 +2,7 @@
 
 use crate::context::CreatePaymentContext;
 use crate::model::OrderStatus;
-use crate::stripe_api::CURRENCY;
+use crate::stripe_api::{StripeFailure, CURRENCY};
 use lambda_http::http::StatusCode;
 use lambda_http::Request;
 use serde_json::{json, Value};
@@ -47,11 +47,13 @@ pub async fn create_payment(ctx: &CreatePaymentContext, request: Request) -> Api
             "Card payments start at $0.50; this order is below that",
         ));
     }
-    let intent = ctx
-        .stripe
-        .intent_for(&order)
-        .await
-        .map_err(ApiError::internal)?;
+    let intent = ctx.stripe.intent_for(&order).await.map_err(|failure| match failure {
+        StripeFailure::Unavailable(_) => ApiError::unavailable(
+            "Card payments are not available right now. Your reservation is kept; please try again in a moment.",
+            failure,
+        ),
+        StripeFailure::Refused(_) => ApiError::internal(failure),
+    })?;
     tracing::info!(
         order_id = order.id,
         payment_intent = intent.id,

@@ -19,16 +19,38 @@ pub struct Intent {
     pub client_secret: String,
 }
 
-/// Stripe refused or could not be reached.
+/// Why a Stripe request did not succeed.
 #[derive(Debug, thiserror::Error)]
-#[error("stripe: {0}")]
-pub struct StripeFailure(pub String);
+pub enum StripeFailure {
+    /// Stripe did not answer in time, could not be reached, or said it is failing or busy (5xx,
+    /// 429): the same request may well work in a moment.
+    #[error("stripe is unavailable: {0}")]
+    Unavailable(String),
+    /// Stripe refused the request, or answered something unusable: trying again will not help.
+    #[error("stripe: {0}")]
+    Refused(String),
+}
 
 impl From<StripeError> for StripeFailure {
     fn from(error: StripeError) -> Self {
-        StripeFailure(error.to_string())
+        match &error {
+            StripeError::Timeout | StripeError::ClientError(_) => {
+                StripeFailure::Unavailable(error.to_string())
+            }
+            StripeError::Stripe(_, status) if *status >= 500 || *status == 429 => {
+                StripeFailure::Unavailable(error.to_string())
+            }
+            _ => StripeFailure::Refused(error.to_string()),
+        }
     }
 }
+
+/// How long a buyer waits for Stripe before `POST /api/payments` answers 503: well inside the
+/// function's 10 s timeout, so the answer is a clean error, never a timed-out Lambda.
+pub const WHILE_A_BUYER_WAITS: Duration = Duration::from_secs(5);
+/// How long a refund waits for Stripe: a slow Stripe (8 s seen) still refunds. The refund
+/// function's timeout and batch size are sized for it (template.yaml).
+pub const IN_THE_BACKGROUND: Duration = Duration::from_secs(20);
 
 /// A Stripe client with the secret key.
 #[derive(Clone)]
@@ -37,12 +59,17 @@ pub struct StripeApi {
 }
 
 impl StripeApi {
-    /// A client for `secret_key`; `api_base` (with a trailing slash) replaces
-    /// https://api.stripe.com/ when given.
-    pub fn new(secret_key: &str, api_base: Option<&str>) -> Result<Self, StripeFailure> {
-        let mut builder = ClientBuilder::new(secret_key)
-            .timeout(Duration::from_secs(8))
-            .app_info("ticketing", None, None);
+    /// A client for `secret_key` that gives up on a request after `timeout`; `api_base` (with
+    /// a trailing slash) replaces https://api.stripe.com/ when given.
+    pub fn new(
+        secret_key: &str,
+        api_base: Option<&str>,
+        timeout: Duration,
+    ) -> Result<Self, StripeFailure> {
+        let mut builder =
+            ClientBuilder::new(secret_key)
+                .timeout(timeout)
+                .app_info("ticketing", None, None);
         if let Some(base) = api_base {
             builder = builder.url(base);
         }
@@ -52,12 +79,12 @@ impl StripeApi {
     }
 
     /// From `STRIPE_SECRET_KEY` and, when set and not empty, `STRIPE_API_BASE`.
-    pub fn from_env() -> Result<Self, ConfigError> {
+    pub fn from_env(timeout: Duration) -> Result<Self, ConfigError> {
         let secret = config::required("STRIPE_SECRET_KEY")?;
         let base = std::env::var("STRIPE_API_BASE")
             .ok()
             .filter(|b| !b.trim().is_empty());
-        Self::new(&secret, base.as_deref()).map_err(|e| ConfigError::Invalid {
+        Self::new(&secret, base.as_deref(), timeout).map_err(|e| ConfigError::Invalid {
             name: "STRIPE_SECRET_KEY / STRIPE_API_BASE",
             reason: e.to_string(),
         })
@@ -68,7 +95,7 @@ impl StripeApi {
     /// PaymentIntent instead of making a second one.
     pub async fn intent_for(&self, order: &OrderReplica) -> Result<Intent, StripeFailure> {
         let amount = i64::try_from(order.price.0)
-            .map_err(|_| StripeFailure(format!("price {} out of range", order.price.0)))?;
+            .map_err(|_| StripeFailure::Refused(format!("price {} out of range", order.price.0)))?;
         let intent = CreatePaymentIntent::new(amount, stripe_types::Currency::USD)
             .description(format!("Ticket: {}", order.ticket_title))
             .metadata(HashMap::from([("orderId".to_string(), order.id.clone())]))
@@ -80,7 +107,7 @@ impl StripeApi {
             .send(&self.client)
             .await?;
         let client_secret = intent.client_secret.ok_or_else(|| {
-            StripeFailure(format!("payment intent {} has no client secret", intent.id))
+            StripeFailure::Refused(format!("payment intent {} has no client secret", intent.id))
         })?;
         Ok(Intent {
             id: intent.id.to_string(),
@@ -107,5 +134,5 @@ impl StripeApi {
 }
 
 fn key(text: &str) -> Result<IdempotencyKey, StripeFailure> {
-    IdempotencyKey::new(text).map_err(|e| StripeFailure(format!("idempotency key: {e:?}")))
+    IdempotencyKey::new(text).map_err(|e| StripeFailure::Refused(format!("idempotency key: {e:?}")))
 }

@@ -7,6 +7,8 @@ use payments::handlers::create_payment;
 use payments::model::{OrderStatus, PaymentStatus};
 use payments::webhook::stripe_webhook;
 use serde_json::json;
+use std::time::Duration;
+use stripe_standin::Faults;
 use support::*;
 use ticketing::consumer::ConsumerError;
 use ticketing::events::BusEvent;
@@ -144,4 +146,116 @@ async fn a_rejection_naming_an_unknown_payment_goes_to_the_dead_letter_queue() {
         "{outcome:?}"
     );
     assert!(world.stripe.refunds_for("pi_unknown").is_empty());
+}
+
+/// An order paid with 4242 whose payment is stored: (order id, PaymentIntent id).
+async fn paid_order(world: &World) -> (String, String) {
+    let buyer = user();
+    let order = world.open_order(&buyer, 3100, 600).await;
+    let body = json!({ "orderId": order.id }).to_string();
+    let (_, started) = outcome(
+        create_payment(
+            &world.create_context(),
+            payment_request(&body, Some(&buyer)),
+        )
+        .await,
+    );
+    let intent = started["id"].as_str().unwrap().to_string();
+    world.stripe.pay(&intent, "4242424242424242").await.unwrap();
+    let (_, payload) = world.event_payload("payment_intent.succeeded", &intent);
+    let (status, _) = outcome(
+        stripe_webhook(
+            &world.webhook_context(),
+            webhook_request(&payload, Some(&signature(&payload, WEBHOOK_SECRET, None))),
+        )
+        .await,
+    );
+    assert_eq!(status, 200);
+    (order.id, intent)
+}
+
+fn rejected(order_id: &str, intent: &str) -> BusEvent<payments::consumers::RejectedPayment> {
+    order_event(
+        "OrderPaymentRejected",
+        json!({"paymentId": intent, "orderId": order_id}),
+    )
+}
+
+#[tokio::test]
+async fn a_refund_waits_for_a_slow_stripe() {
+    // GIVEN a rejected payment, and Stripe taking 8 s to answer
+    let world = world().await;
+    let (order_id, intent) = paid_order(&world).await;
+    world.stripe.set_faults(Faults {
+        latency: Duration::from_secs(8),
+        ..Faults::default()
+    });
+
+    // WHEN the refund consumer handles it
+    on_order_payment_rejected(&world.refund_context(), rejected(&order_id, &intent))
+        .await
+        .unwrap();
+
+    // THEN the refund is made and recorded
+    assert_eq!(world.stripe.refunds_for(&intent).len(), 1);
+    let payment = world.payments.payment(&intent).await.unwrap().unwrap();
+    assert_eq!(payment.status, PaymentStatus::Refunded);
+}
+
+#[tokio::test]
+async fn a_refund_while_stripe_fails_comes_back_after_the_visibility_timeout() {
+    // GIVEN a rejected payment, and Stripe answering 500 to everything
+    let world = world().await;
+    let (order_id, intent) = paid_order(&world).await;
+    world.stripe.set_faults(Faults {
+        error_rate: 1.0,
+        ..Faults::default()
+    });
+
+    // WHEN the refund consumer handles it
+    let outcome =
+        on_order_payment_rejected(&world.refund_context(), rejected(&order_id, &intent)).await;
+
+    // THEN it is left for SQS to deliver again once the queue's visibility timeout ends (not
+    // soon: an outage of minutes must not use up the receives before the DLQ)
+    assert!(
+        matches!(outcome, Err(ConsumerError::Unavailable(_))),
+        "{outcome:?}"
+    );
+    assert!(world.stripe.refunds_for(&intent).is_empty());
+    // AND the next delivery, with Stripe back, refunds
+    world.stripe.set_faults(Faults::default());
+    on_order_payment_rejected(&world.refund_context(), rejected(&order_id, &intent))
+        .await
+        .unwrap();
+    assert_eq!(world.stripe.refunds_for(&intent).len(), 1);
+}
+
+#[test]
+fn the_refund_function_has_time_for_every_refund_of_a_batch_at_stripe_s_slowest() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let template = local::template::Template::load(root.join("template.yaml")).unwrap();
+    let function = template
+        .functions
+        .iter()
+        .find(|f| f.binary == "payments-on-order-payment-rejected")
+        .unwrap();
+    let batch_size = function.sqs_sources[0].batch_size as u64;
+    let stripe = payments::stripe_api::IN_THE_BACKGROUND.as_secs();
+    // each refund: Stripe at its slowest, and a few seconds for the table
+    assert!(
+        function.timeout_seconds >= batch_size * (stripe + 5),
+        "Timeout {} s for {batch_size} refunds of up to {stripe} s each",
+        function.timeout_seconds
+    );
+    let buyer_facing = template
+        .functions
+        .iter()
+        .find(|f| f.binary == "create-payment")
+        .unwrap();
+    assert!(
+        buyer_facing.timeout_seconds >= payments::stripe_api::WHILE_A_BUYER_WAITS.as_secs() + 3,
+        "create-payment must answer 503 before its Timeout of {} s",
+        buyer_facing.timeout_seconds
+    );
 }

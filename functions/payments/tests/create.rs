@@ -5,6 +5,8 @@ mod support;
 use payments::handlers::create_payment;
 use payments::model::OrderStatus;
 use serde_json::json;
+use std::time::{Duration, Instant};
+use stripe_standin::Faults;
 use support::*;
 
 #[tokio::test]
@@ -121,4 +123,65 @@ async fn cancelled_complete_expired_and_under_minimum_orders_cannot_be_paid() {
         assert_eq!(answer["errors"][0]["message"], message);
     }
     assert!(world.stripe.events().is_empty());
+}
+
+#[tokio::test]
+async fn while_stripe_fails_the_buyer_gets_a_503_to_try_again_and_then_pays() {
+    // GIVEN an open order, and Stripe answering every request with a 500
+    let world = world().await;
+    let ctx = world.create_context();
+    let buyer = user();
+    let order = world.open_order(&buyer, 2500, 600).await;
+    let body = json!({ "orderId": order.id }).to_string();
+    world.stripe.set_faults(Faults {
+        error_rate: 1.0,
+        ..Faults::default()
+    });
+
+    // WHEN the buyer starts paying
+    let response = create_payment(&ctx, payment_request(&body, Some(&buyer))).await;
+
+    // THEN the answer is a 503 that says what happened and when to try again
+    let response = response.unwrap_or_else(|error| ticketing::http::error_response(&error));
+    assert_eq!(response.status(), 503);
+    assert_eq!(response.headers()["retry-after"], "5");
+    let errors = body_json(&response)["errors"].clone();
+    let message = errors[0]["message"].as_str().unwrap();
+    assert!(message.contains("try again"), "{message}");
+    assert!(
+        !message.to_lowercase().contains("stripe"),
+        "no internals: {message}"
+    );
+    // AND once Stripe is back, the same request starts the payment
+    world.stripe.set_faults(Faults::default());
+    let (status, started) =
+        outcome(create_payment(&ctx, payment_request(&body, Some(&buyer))).await);
+    assert_eq!(status, 201, "{started}");
+}
+
+#[tokio::test]
+async fn a_stripe_slower_than_a_buyer_waits_is_a_503_well_before_the_function_times_out() {
+    // GIVEN Stripe taking longer than the buyer is made to wait
+    let world = world().await;
+    let ctx = world.create_context();
+    let buyer = user();
+    let order = world.open_order(&buyer, 2500, 600).await;
+    let body = json!({ "orderId": order.id }).to_string();
+    world.stripe.set_faults(Faults {
+        latency: Duration::from_secs(8),
+        ..Faults::default()
+    });
+
+    // WHEN the buyer starts paying
+    let started = Instant::now();
+    let (status, answer) =
+        outcome(create_payment(&ctx, payment_request(&body, Some(&buyer))).await);
+
+    // THEN a 503 comes once the buyer's wait is over, inside the function's 10 s timeout
+    assert_eq!(status, 503, "{answer}");
+    let waited = started.elapsed();
+    assert!(
+        waited >= payments::stripe_api::WHILE_A_BUYER_WAITS && waited < Duration::from_secs(8),
+        "answered after {waited:?}"
+    );
 }

@@ -47,6 +47,9 @@ pub struct StreamSource {
     pub maximum_retry_attempts: Option<u32>,
     /// `BisectBatchOnFunctionError`.
     pub bisect_batch_on_function_error: bool,
+    /// `ParallelizationFactor` (1 to 10, default 1): batches of one shard handled at once,
+    /// records of one partition key always in order.
+    pub parallelization_factor: u32,
     /// `FunctionResponseTypes` has `ReportBatchItemFailures`.
     pub report_batch_item_failures: bool,
     /// `DestinationConfig.OnFailure.Destination`, unresolved.
@@ -90,6 +93,10 @@ pub(super) fn parse_stream_event(
                 .map_err(|_| props.invalid("MaximumRetryAttempts must be -1 or more"))?,
         ),
     };
+    let parallelization_factor = props.number("ParallelizationFactor")?.unwrap_or(1);
+    if !(1..=10).contains(&parallelization_factor) {
+        return Err(props.invalid("ParallelizationFactor must be from 1 to 10"));
+    }
     let on_failure = props
         .value("DestinationConfig")
         .and_then(|d| d.get("OnFailure"))
@@ -104,6 +111,7 @@ pub(super) fn parse_stream_event(
             .unwrap_or(DEFAULT_STREAM_BATCH_SIZE),
         maximum_retry_attempts,
         bisect_batch_on_function_error: props.flag("BisectBatchOnFunctionError")?.unwrap_or(false),
+        parallelization_factor,
         report_batch_item_failures: props.reports_item_failures(),
         on_failure,
         enabled: props.flag("Enabled")?.unwrap_or(true),

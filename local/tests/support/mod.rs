@@ -57,8 +57,9 @@ impl Stack {
             &uuid::Uuid::new_v4().simple().to_string()[..10]
         );
         let template = Path::new(env!("CARGO_MANIFEST_DIR")).join("../template.yaml");
-        let vars: BTreeMap<&str, String> = BTreeMap::from([
-            ("AWS_ENDPOINT_URL", local::moto::ensure()),
+        let mut vars: BTreeMap<&str, String> = BTreeMap::from([
+            ("AWS_ENDPOINT_URL", local::emulators::moto()),
+            ("AWS_ENDPOINT_URL_DYNAMODB", local::emulators::dynamodb()),
             ("PORT", "0".into()),
             ("TEMPLATE", template.display().to_string()),
             ("FUNCTIONS_DIR", functions.display().to_string()),
@@ -78,6 +79,12 @@ impl Stack {
             ("MAX_INSTANCES", "2".into()),
             ("LOCAL_FAULTS", faults.into()),
         ]);
+        // A message the gateway fails on purpose comes back after 1 s instead of its queue's
+        // 60 s visibility timeout: the fault tests are about what happens, not how long it
+        // takes. Without faults, failed messages keep AWS's timing.
+        if !faults.is_empty() {
+            vars.insert("SQS_RETRY_DELAY_SECONDS", "1".into());
+        }
         let config = GatewayConfig::from_lookup(|key| vars.get(key).cloned()).unwrap();
         let running = startup::start(&config)
             .await

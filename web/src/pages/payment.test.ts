@@ -310,6 +310,21 @@ describe('paymentPage', () => {
     expect(ctx.navigate).toHaveBeenCalledWith('/orders/o1/payment', { replace: true });
   });
 
+  it('shows why card payments are unavailable (503) and lets the buyer try again', async () => {
+    const message = 'Card payments are not available right now. Your reservation is kept; please try again in a moment.';
+    serve({ [GET]: created, [POST]: { status: 503, body: { errors: [{ message }] } } });
+    const stripe = fakeStripe();
+    const ctx = context();
+
+    await mountPage(paymentPage, ctx);
+
+    await vi.waitFor(() => expect(shownAlert()?.textContent).toBe(message));
+    expect(form()).toBeNull();
+    expect(stripe.Stripe).not.toHaveBeenCalled();
+    buttonNamed('Try again')?.click();
+    expect(ctx.navigate).toHaveBeenCalledWith('/orders/o1/payment', { replace: true });
+  });
+
   it('shows why the order can no longer be paid (409), without a retry', async () => {
     serve({ [GET]: created, [POST]: { status: 409, body: { errors: [{ message: 'This order can no longer be paid' }] } } });
     fakeStripe();

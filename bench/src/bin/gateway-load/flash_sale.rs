@@ -1,8 +1,10 @@
 //! The flash sale: `buyers` signed-up users each try to reserve one of `tickets` tickets, all at
 //! the same moment, through the gateway. Exactly one order per ticket may win; everyone else
 //! must get a clean 409 (`{"errors":[...]}`), nobody a 5xx; then the invariant checker reads
-//! every table and must find no ticket held twice.
+//! every table and must find no ticket held twice. Each winner pays at once, and the event lag
+//! is measured on the way ([`crate::event_lag`]).
 
+use crate::event_lag::{self, Tables};
 use crate::stack::{ticket_id, Stack};
 use bench::http_client::Client;
 use bench::ms;
@@ -12,6 +14,7 @@ use serde_json::json;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use stripe_standin::StandIn;
 use tokio::sync::Barrier;
 
 #[derive(Debug, Serialize)]
@@ -29,6 +32,12 @@ pub struct FlashSale {
     pub other: BTreeMap<String, usize>,
     /// Tickets that got more than one 201.
     pub oversold_tickets: usize,
+    /// From a reservation's 201 to the ticket held on the tickets side (ms).
+    pub reservation_to_ticket_locked: Summary,
+    /// From the Stripe webhook's 2xx to the order `complete` (ms).
+    pub webhook_to_order_complete: Summary,
+    /// Winners whose event lag could not be measured (an effect never showed).
+    pub event_lag_unmeasured: usize,
     /// What the invariant checker found once the queues drained (empty: all hold).
     pub invariant_violations: Vec<String>,
     pub invariants_checked_after_seconds: f64,
@@ -37,6 +46,7 @@ pub struct FlashSale {
 pub async fn run(
     stack: &Stack,
     dynamodb: &aws_sdk_dynamodb::Client,
+    stripe: &Arc<StandIn>,
     buyers: usize,
     tickets: usize,
 ) -> FlashSale {
@@ -55,10 +65,12 @@ pub async fn run(
     let barrier = Arc::new(Barrier::new(buyers + 1));
     let ticket_ids = Arc::new(ticket_ids);
     let mut tasks = tokio::task::JoinSet::new();
+    let tables = Arc::new(Tables::of_stack(&stack.name));
     for (i, cookie) in cookies.into_iter().enumerate() {
         let barrier = barrier.clone();
         let ticket_ids = ticket_ids.clone();
         let port = stack.port;
+        let (dynamodb, stripe, tables) = (dynamodb.clone(), stripe.clone(), tables.clone());
         tasks.spawn(async move {
             let mut client = Client::connect(port).await.unwrap();
             let ticket = ticket_ids[i % ticket_ids.len()].clone();
@@ -72,7 +84,19 @@ pub async fn run(
                     Some(&json!({ "ticketId": ticket })),
                 )
                 .await;
-            (ms(start.elapsed()), Instant::now(), answer)
+            let (latency, done) = (ms(start.elapsed()), Instant::now());
+            let mut lags = (None, None);
+            if let Some(won) = answer.as_ref().ok().filter(|a| a.status == 201) {
+                let order_id = won.json["id"].as_str().unwrap_or_default();
+                lags.0 =
+                    event_lag::until_ticket_locked(&dynamodb, &tables, &ticket, order_id, done)
+                        .await;
+                lags.1 = event_lag::from_webhook_to_order_complete(
+                    port, &cookie, order_id, &stripe, &dynamodb, &tables,
+                )
+                .await;
+            }
+            (latency, done, answer, lags)
         });
     }
     barrier.wait().await;
@@ -95,12 +119,20 @@ pub async fn run(
         server_errors_5xx: 0,
         other: BTreeMap::new(),
         oversold_tickets: 0,
+        reservation_to_ticket_locked: summarize(&[]),
+        webhook_to_order_complete: summarize(&[]),
+        event_lag_unmeasured: 0,
         invariant_violations: Vec::new(),
         invariants_checked_after_seconds: 0.0,
     };
     let mut wins_per_ticket: BTreeMap<String, usize> = BTreeMap::new();
+    let (mut locked_lags, mut complete_lags) = (Vec::new(), Vec::new());
     while let Some(joined) = tasks.join_next().await {
-        let (latency, done, answer) = joined.unwrap();
+        let (latency, done, answer, lags) = joined.unwrap();
+        if let (Some(locked), Some(complete)) = lags {
+            locked_lags.push(locked);
+            complete_lags.push(complete);
+        }
         last = last.max(done);
         all.push(latency);
         match answer {
@@ -131,9 +163,22 @@ pub async fn run(
     outcome.latency_201 = summarize(&won);
     outcome.latency_409 = summarize(&lost);
     outcome.oversold_tickets = wins_per_ticket.values().filter(|n| **n > 1).count();
+    outcome.event_lag_unmeasured = outcome.orders_201.saturating_sub(locked_lags.len());
+    outcome.reservation_to_ticket_locked = summarize(&locked_lags);
+    outcome.webhook_to_order_complete = summarize(&complete_lags);
     println!(
         "flash sale: {} orders, {} clean 409s, {} 5xx in {:.2} s; checking invariants",
         outcome.orders_201, outcome.clean_409, outcome.server_errors_5xx, outcome.wall_seconds
+    );
+
+    println!(
+        "flash sale: event lag p50/p99: reservation 201 -> ticket locked {:.0}/{:.0} ms, \
+         webhook 2xx -> order complete {:.0}/{:.0} ms ({} winners unmeasured)",
+        outcome.reservation_to_ticket_locked.p50,
+        outcome.reservation_to_ticket_locked.p99,
+        outcome.webhook_to_order_complete.p50,
+        outcome.webhook_to_order_complete.p99,
+        outcome.event_lag_unmeasured
     );
 
     // The checker also wants every replica caught up, so give the queues time to drain.

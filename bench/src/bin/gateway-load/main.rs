@@ -1,15 +1,18 @@
 //! `gateway-load`: the release local gateway under load. Starts the gateway (release functions)
-//! with every AWS call going through a recording proxy to moto, then measures browse, show and
+//! with every AWS call going through a recording proxy to DynamoDB Local and moto, then measures browse, show and
 //! create-order (a sequential pass that splits time into AWS calls and the rest; a closed-loop
 //! pass for requests/s and percentiles) and runs the flash sale. Writes JSON for the report.
 //!
-//!     AWS_ENDPOINT_URL=http://127.0.0.1:4620 gateway-load GATEWAY FUNCTIONS_DIR OUT.json
+//!     AWS_ENDPOINT_URL=http://127.0.0.1:4620 AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:8120 \
+//!       gateway-load GATEWAY FUNCTIONS_DIR OUT.json
 //!
-//! Settings (environment): PORT (3200), STRIPE_PORT (12160; nothing measured calls Stripe),
+//! Settings (environment): PORT (3200), STRIPE_PORT (12160; the Stripe stand-in the flash sale's
+//! winners pay through),
 //! BENCH_CONCURRENCY (8), BENCH_SECONDS (10, per endpoint), BENCH_SEQUENTIAL (200 requests per
 //! endpoint), BENCH_ORDERS (400, create-orders of the closed-loop pass), BENCH_BUYERS (1000),
-//! BENCH_FLASH_TICKETS (10), BENCH_MAX_INSTANCES (4, the gateway's MAX_INSTANCES).
+//! BENCH_FLASH_TICKETS (40), BENCH_MAX_INSTANCES (4, the gateway's MAX_INSTANCES).
 
+mod event_lag;
 mod flash_sale;
 mod latency;
 mod stack;
@@ -17,7 +20,6 @@ mod stack;
 use bench::aws_proxy::Recorder;
 use latency::{Endpoint, Work};
 use stack::Stack;
-use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -33,15 +35,13 @@ fn setting(name: &str, default: usize) -> usize {
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
     let [_, gateway, functions_dir, out] = args.as_slice() else {
-        eprintln!("usage: gateway-load GATEWAY FUNCTIONS_DIR OUT.json (AWS_ENDPOINT_URL: moto)");
+        eprintln!(
+            "usage: gateway-load GATEWAY FUNCTIONS_DIR OUT.json \
+             (AWS_ENDPOINT_URL: moto, AWS_ENDPOINT_URL_DYNAMODB: DynamoDB Local)"
+        );
         std::process::exit(2);
     };
-    let moto = std::env::var("AWS_ENDPOINT_URL").expect("AWS_ENDPOINT_URL names moto");
-    let moto_addr: SocketAddr = moto
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .parse()
-        .expect("AWS_ENDPOINT_URL is http://127.0.0.1:PORT");
+    let upstreams = bench::aws_proxy::Upstreams::from_env();
     let port = setting("PORT", 3200) as u16;
     let stripe_port = setting("STRIPE_PORT", 12160) as u16;
     let concurrency = setting("BENCH_CONCURRENCY", 8);
@@ -49,13 +49,13 @@ async fn main() {
     let sequential_n = setting("BENCH_SEQUENTIAL", 200);
     let orders_n = setting("BENCH_ORDERS", 400);
     let buyers = setting("BENCH_BUYERS", 1000);
-    let flash_tickets = setting("BENCH_FLASH_TICKETS", 10);
+    let flash_tickets = setting("BENCH_FLASH_TICKETS", 40);
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let functions_dir = Path::new(functions_dir).canonicalize().unwrap();
 
-    let proxy = Recorder::start(Some(moto_addr), true).await.unwrap();
+    let proxy = Recorder::start(Some(upstreams), true).await.unwrap();
     println!(
-        "gateway-load: AWS calls go through the recording proxy {} to {moto}",
+        "gateway-load: AWS calls go through the recording proxy {} to {upstreams:?}",
         proxy.url()
     );
     let stack = Stack::start(
@@ -67,10 +67,31 @@ async fn main() {
         &root,
     )
     .await;
-    let dynamodb = local::aws::LocalAws::new(moto.clone())
-        .clients()
-        .await
-        .dynamodb;
+    let stripe = Arc::new(
+        stripe_standin::StandIn::start(
+            tokio::net::TcpListener::bind(("127.0.0.1", stripe_port))
+                .await
+                .expect("the Stripe stand-in's port is free"),
+            stripe_standin::Config {
+                secret_key: bench::STRIPE_SECRET_KEY.into(),
+                publishable_key: bench::STRIPE_PUBLISHABLE_KEY.into(),
+                log: false,
+                ..stripe_standin::Config::default()
+            },
+        )
+        .await,
+    );
+    stripe.add_webhook_endpoint_with_secret(
+        &format!("http://127.0.0.1:{port}/api/webhooks/stripe"),
+        bench::STRIPE_WEBHOOK_SECRET,
+    );
+    let dynamodb = local::aws::LocalAws::new(
+        format!("http://{}", upstreams.moto),
+        format!("http://{}", upstreams.dynamodb),
+    )
+    .clients()
+    .await
+    .dynamodb;
 
     println!("gateway-load: setup: users and tickets");
     let seller = stack.sign_up_many("seller", 1, 1).await.remove(0);
@@ -157,7 +178,7 @@ async fn main() {
         closed_loop.push(result);
     }
 
-    let flash = flash_sale::run(&stack, &dynamodb, buyers, flash_tickets).await;
+    let flash = flash_sale::run(&stack, &dynamodb, &stripe, buyers, flash_tickets).await;
     println!(
         "flash sale: {} buyers, {} tickets: {} orders, {} clean 409s, {} 5xx, {} oversold; wall {:.2} s, p99 {:.1} ms; invariants: {}",
         flash.buyers,

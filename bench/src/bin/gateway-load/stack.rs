@@ -42,6 +42,7 @@ impl Stack {
         let mut command = Command::new(gateway);
         command
             .env("AWS_ENDPOINT_URL", aws_endpoint)
+            .env("AWS_ENDPOINT_URL_DYNAMODB", aws_endpoint)
             .env("PORT", port.to_string())
             .env("TEMPLATE", root.join("template.yaml"))
             .env("FUNCTIONS_DIR", functions_dir)

@@ -1,10 +1,11 @@
-//! Test support: a fresh Payments table in moto and a Stripe stand-in per test, signed-in
+//! Test support: a fresh Payments table in DynamoDB Local and a Stripe stand-in per test, signed-in
 //! requests, signed webhooks.
 // Each test binary uses a different part of this module.
 #![allow(dead_code)]
 
 use lambda_http::{Body, Request, Response};
 use payments::model::{OrderReplica, OrderStatus};
+use payments::stripe_api::{IN_THE_BACKGROUND, WHILE_A_BUYER_WAITS};
 use payments::{CreatePaymentContext, Payments, RefundContext, StripeApi, WebhookContext};
 use stripe_standin::{Config, StandIn};
 use ticketing::auth::{SessionKeys, SessionUser};
@@ -17,7 +18,10 @@ pub const WEBHOOK_SECRET: &str = "whsec_payments_tests";
 pub struct World {
     pub payments: Payments,
     pub stripe: StandIn,
+    /// Stripe as `POST /api/payments` uses it: a buyer waits.
     pub api: StripeApi,
+    /// Stripe as the refund consumer uses it: nobody waits.
+    pub background_api: StripeApi,
 }
 
 /// A new copy of the template's Payments table and a new Stripe stand-in.
@@ -31,11 +35,12 @@ pub async fn world() -> World {
     };
     let secret_key = config.secret_key.clone();
     let stripe = StandIn::start(listener, config).await;
-    let api = StripeApi::new(&secret_key, Some(&stripe.base_url())).unwrap();
+    let api = |timeout| StripeApi::new(&secret_key, Some(&stripe.base_url()), timeout).unwrap();
     World {
         payments: Payments::new(client, table),
+        api: api(WHILE_A_BUYER_WAITS),
+        background_api: api(IN_THE_BACKGROUND),
         stripe,
-        api,
     }
 }
 
@@ -60,7 +65,7 @@ impl World {
     pub fn refund_context(&self) -> RefundContext {
         RefundContext {
             payments: self.payments.clone(),
-            stripe: self.api.clone(),
+            stripe: self.background_api.clone(),
         }
     }
 
