@@ -62,12 +62,12 @@ impl GatewayConfig {
                 .map_err(|_| ConfigError(format!("PORT must be a port number, got {port:?}")))?,
         };
         let endpoint = endpoint_url(
-            &var,
+            var,
             "AWS_ENDPOINT_URL",
             "moto (SQS, EventBridge, Scheduler), e.g. `.venv/bin/moto_server -p 5000`",
         )?;
         let dynamodb_endpoint = endpoint_url(
-            &var,
+            var,
             "AWS_ENDPOINT_URL_DYNAMODB",
             "DynamoDB Local (tables and streams), e.g. `scripts/dynamodb-local 5000`",
         )?;

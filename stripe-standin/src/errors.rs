@@ -45,7 +45,7 @@ impl ApiError {
 
     /// 500 `api_error`: something went wrong on Stripe's side. Nothing was done, so it is not
     /// saved for idempotent replays and the same request may be sent again.
-    pub fn api_error(message: impl Into<String>) -> Self {
+    pub fn server_error(message: impl Into<String>) -> Self {
         let mut error = Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             ApiErrorsType::ApiError,

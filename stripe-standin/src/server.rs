@@ -106,7 +106,7 @@ async fn api_with_faults(
     }
     let n = shared.api_requests.fetch_add(1, Ordering::Relaxed);
     if faults.fails(n) {
-        let err = ApiError::api_error(
+        let err = ApiError::server_error(
             "An unknown error occurred (the stand-in's error rate, --error-rate).",
         );
         return json_response(err.status, to_bytes(&err.body()));
