@@ -26,6 +26,9 @@ pub struct EventSourceOptions {
     pub region: String,
     /// Faults to inject (`LOCAL_FAULTS`).
     pub faults: Faults,
+    /// Instances per function (`MAX_INSTANCES`): an SQS mapping runs as many pollers, or
+    /// `ScalingConfig.MaximumConcurrency` if that is lower, as Lambda scales its pollers up to it.
+    pub max_instances: usize,
 }
 
 /// The running pollers; dropping this stops them too.
@@ -58,7 +61,15 @@ impl EventSources {
                     mappings.push(format!("SQS {queue} -> {id} (disabled)"));
                     continue;
                 }
-                mappings.push(format!("SQS {queue} -> {id} (batch {})", source.batch_size));
+                let pollers = source
+                    .maximum_concurrency
+                    .map_or(usize::MAX, |n| n as usize)
+                    .min(options.max_instances)
+                    .max(1);
+                mappings.push(format!(
+                    "SQS {queue} -> {id} (batch {}, {pollers} at once)",
+                    source.batch_size
+                ));
                 let poller = SqsPoller {
                     function: id.clone(),
                     queue_arn,
@@ -70,6 +81,9 @@ impl EventSources {
                     invoker: invoker.clone(),
                     faults: options.faults.clone(),
                 };
+                for _ in 1..pollers {
+                    tasks.spawn(poller.clone().run(StopSignal(stopped.clone())));
+                }
                 tasks.spawn(poller.run(StopSignal(stopped.clone())));
             }
             for source in &function.stream_sources {

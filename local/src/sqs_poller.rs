@@ -29,7 +29,8 @@ const MAX_MESSAGES_PER_RECEIVE: u32 = 10;
 /// How long to wait after SQS itself failed (moto restarting, queue missing) before trying again.
 const ERROR_BACKOFF: Duration = Duration::from_secs(1);
 
-/// One `Type: SQS` event of one function.
+/// One `Type: SQS` event of one function; a mapping may run several at once.
+#[derive(Clone)]
 pub(crate) struct SqsPoller {
     /// The function's logical id.
     pub function: String,

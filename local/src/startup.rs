@@ -159,6 +159,7 @@ pub async fn start(config: &GatewayConfig) -> Result<RunningStack, StartError> {
             sqs_retry_delay: config.sqs_retry_delay,
             region: config.aws.region.clone(),
             faults: config.faults.clone(),
+            max_instances: config.max_instances,
         },
     )?;
     for mapping in event_sources.mappings() {

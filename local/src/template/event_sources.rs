@@ -19,6 +19,8 @@ pub struct SqsSource {
     pub batch_size: u32,
     /// `FunctionResponseTypes` has `ReportBatchItemFailures`.
     pub report_batch_item_failures: bool,
+    /// `ScalingConfig.MaximumConcurrency` (2 to 1000): at most this many invocations at once.
+    pub maximum_concurrency: Option<u32>,
     /// `Enabled` (default true).
     pub enabled: bool,
 }
@@ -64,11 +66,26 @@ pub(super) fn parse_sqs_event(
     event: &Value,
 ) -> Result<SqsSource, TemplateError> {
     let props = Props::of(function, name, event)?;
+    let maximum_concurrency = match props.value("ScalingConfig") {
+        None => None,
+        Some(scaling) => {
+            let n = scaling
+                .get("MaximumConcurrency")
+                .and_then(scalar_string)
+                .and_then(|n| n.parse::<u32>().ok())
+                .filter(|n| (2..=1000).contains(n))
+                .ok_or_else(|| {
+                    props.invalid("ScalingConfig.MaximumConcurrency must be from 2 to 1000")
+                })?;
+            Some(n)
+        }
+    };
     Ok(SqsSource {
         name: name.to_string(),
         queue: props.required("Queue")?.clone(),
         batch_size: props.number("BatchSize")?.unwrap_or(DEFAULT_SQS_BATCH_SIZE),
         report_batch_item_failures: props.reports_item_failures(),
+        maximum_concurrency,
         enabled: props.flag("Enabled")?.unwrap_or(true),
     })
 }
@@ -205,7 +222,7 @@ Resources:
             FunctionResponseTypes: [ReportBatchItemFailures]
         Plain:
           Type: SQS
-          Properties: { Queue: !GetAtt Q.Arn, Enabled: false }
+          Properties: { Queue: !GetAtt Q.Arn, Enabled: false, ScalingConfig: { MaximumConcurrency: 3 } }
         Stream:
           Type: DynamoDB
           Properties:
@@ -232,6 +249,10 @@ Resources:
         assert_eq!(queue.batch_size, 5);
         assert!(queue.report_batch_item_failures && queue.enabled);
         assert_eq!(plain.batch_size, 10);
+        assert_eq!(
+            (queue.maximum_concurrency, plain.maximum_concurrency),
+            (None, Some(3))
+        );
         assert!(!plain.report_batch_item_failures && !plain.enabled);
         assert!(consumer.routes.is_empty());
     }
