@@ -6,7 +6,6 @@ export AWS_REGION="${AWS_REGION:-us-east-1}"
 export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-test}"
 export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-test}"
 export AWS_EC2_METADATA_DISABLED=true
-MOTO_SERVER="$ROOT/.venv/bin/moto_server"
 
 # wait_for_http NAME PID URL LOG: waits until URL answers at all (any status), or fails with the log.
 wait_for_http() {
@@ -25,8 +24,7 @@ wait_for_http() {
 # until it answers, sets MOTO_PID.
 start_moto() {
   local port="$1" log="$2"
-  [ -x "$MOTO_SERVER" ] || { echo "moto is not installed: run 'make deps' first" >&2; return 1; }
-  "$MOTO_SERVER" -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
+  "$ROOT/scripts/moto" "$port" >"$log" 2>&1 &
   MOTO_PID=$!
   wait_for_http moto "$MOTO_PID" "http://127.0.0.1:$port/moto-api/" "$log"
 }

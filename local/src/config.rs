@@ -64,7 +64,7 @@ impl GatewayConfig {
         let endpoint = endpoint_url(
             var,
             "AWS_ENDPOINT_URL",
-            "moto (SQS, EventBridge, Scheduler), e.g. `.venv/bin/moto_server -p 5000`",
+            "moto (SQS, EventBridge, Scheduler), e.g. `scripts/moto 5000`",
         )?;
         let dynamodb_endpoint = endpoint_url(
             var,

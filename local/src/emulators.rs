@@ -67,8 +67,8 @@ impl Emulator {
                 command
             }
             Emulator::Moto => {
-                let mut command = Command::new(root.join(".venv/bin/moto_server"));
-                command.args(["-H", "127.0.0.1", "-p", &port.to_string()]);
+                let mut command = Command::new(root.join("scripts/moto"));
+                command.arg(port.to_string());
                 command
             }
         }
