@@ -222,14 +222,23 @@ impl StreamPoller {
             Some(iterator) => iterator,
             None => self.acquire_iterator(shard).await?,
         };
-        let read = self
+        let read = match self
             .streams
             .get_records()
             .shard_iterator(iterator)
             .limit(READ_LIMIT)
             .send()
             .await
-            .map_err(|err| format!("reading: {}", DisplayErrorContext(&err)))?;
+        {
+            Ok(read) => read,
+            // The iterator is no good any more: it expired (AWS: after 15 minutes), or it points
+            // before the shard's oldest record (AWS: records trimmed after 24 hours; DynamoDB
+            // Local: an iterator taken on an empty shard before another table's write, as its
+            // sequence numbers are shared by all tables). Lambda takes a new one and goes on;
+            // so does the next step, from after the last record read or the starting position.
+            Err(err) if iterator_is_stale(&err) => return Ok(()),
+            Err(err) => return Err(format!("reading: {}", DisplayErrorContext(&err))),
+        };
         for record in read.records() {
             let record = ChangeRecord::from_stream(record, &self.stream_arn);
             shard.last_read = Some(record.sequence_number.clone());
@@ -311,6 +320,22 @@ impl StreamPoller {
             table_name(&self.stream_arn)
         );
     }
+}
+
+/// Whether `GetRecords` failed because the iterator cannot be read any more, not the stream.
+fn iterator_is_stale(
+    err: &aws_sdk_dynamodbstreams::error::SdkError<
+        aws_sdk_dynamodbstreams::operation::get_records::GetRecordsError,
+    >,
+) -> bool {
+    use aws_sdk_dynamodbstreams::operation::get_records::GetRecordsError;
+    matches!(
+        err.as_service_error(),
+        Some(
+            GetRecordsError::ExpiredIteratorException(_)
+                | GetRecordsError::TrimmedDataAccessException(_)
+        )
+    )
 }
 
 /// The lane of a record: the same for every record of one item (its `Keys`).
