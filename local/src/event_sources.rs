@@ -61,11 +61,7 @@ impl EventSources {
                     mappings.push(format!("SQS {queue} -> {id} (disabled)"));
                     continue;
                 }
-                let pollers = source
-                    .maximum_concurrency
-                    .map_or(usize::MAX, |n| n as usize)
-                    .min(options.max_instances)
-                    .max(1);
+                let pollers = sqs_pollers(source.maximum_concurrency, options.max_instances);
                 mappings.push(format!(
                     "SQS {queue} -> {id} (batch {}, {pollers} at once)",
                     source.batch_size
@@ -192,5 +188,28 @@ impl StopSignal {
             () = self.wait() => true,
             () = tokio::time::sleep(duration) => false,
         }
+    }
+}
+
+/// How many pollers an SQS mapping runs at once: as many as the function may have instances, or
+/// its `ScalingConfig.MaximumConcurrency` if that is lower (Lambda never invokes it more often
+/// at once than that), and at least one.
+fn sqs_pollers(maximum_concurrency: Option<u32>, max_instances: usize) -> usize {
+    maximum_concurrency
+        .map_or(usize::MAX, |n| n as usize)
+        .min(max_instances)
+        .max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_sqs_mapping_polls_as_often_at_once_as_its_maximum_concurrency_and_the_instances_allow() {
+        assert_eq!(sqs_pollers(None, 4), 4);
+        assert_eq!(sqs_pollers(Some(2), 4), 2);
+        assert_eq!(sqs_pollers(Some(1000), 4), 4);
+        assert_eq!(sqs_pollers(None, 0), 1);
     }
 }
