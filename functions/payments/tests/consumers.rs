@@ -3,9 +3,7 @@
 mod support;
 
 use payments::consumers::{on_order_changed, on_order_created, on_order_payment_rejected};
-use payments::handlers::create_payment;
 use payments::model::{OrderStatus, PaymentStatus};
-use payments::webhook::stripe_webhook;
 use serde_json::json;
 use std::time::Duration;
 use stripe_standin::Faults;
@@ -88,27 +86,7 @@ async fn the_replica_follows_orders_in_version_order() {
 async fn a_rejected_payment_is_refunded_through_stripe_once() {
     // GIVEN an order paid with 4242 whose payment is stored
     let world = world().await;
-    let buyer = user();
-    let order = world.open_order(&buyer, 3100, 600).await;
-    let body = json!({ "orderId": order.id }).to_string();
-    let (_, started) = outcome(
-        create_payment(
-            &world.create_context(),
-            payment_request(&body, Some(&buyer)),
-        )
-        .await,
-    );
-    let intent = started["id"].as_str().unwrap().to_string();
-    world.stripe.pay(&intent, "4242424242424242").await.unwrap();
-    let (_, payload) = world.event_payload("payment_intent.succeeded", &intent);
-    let (status, _) = outcome(
-        stripe_webhook(
-            &world.webhook_context(),
-            webhook_request(&payload, Some(&signature(&payload, WEBHOOK_SECRET, None))),
-        )
-        .await,
-    );
-    assert_eq!(status, 200);
+    let (order, intent) = world.paid_order(3100).await;
 
     // WHEN orders rejects it (the order had been cancelled), and the event comes twice
     let rejected = || {
@@ -148,32 +126,6 @@ async fn a_rejection_naming_an_unknown_payment_goes_to_the_dead_letter_queue() {
     assert!(world.stripe.refunds_for("pi_unknown").is_empty());
 }
 
-/// An order paid with 4242 whose payment is stored: (order id, PaymentIntent id).
-async fn paid_order(world: &World) -> (String, String) {
-    let buyer = user();
-    let order = world.open_order(&buyer, 3100, 600).await;
-    let body = json!({ "orderId": order.id }).to_string();
-    let (_, started) = outcome(
-        create_payment(
-            &world.create_context(),
-            payment_request(&body, Some(&buyer)),
-        )
-        .await,
-    );
-    let intent = started["id"].as_str().unwrap().to_string();
-    world.stripe.pay(&intent, "4242424242424242").await.unwrap();
-    let (_, payload) = world.event_payload("payment_intent.succeeded", &intent);
-    let (status, _) = outcome(
-        stripe_webhook(
-            &world.webhook_context(),
-            webhook_request(&payload, Some(&signature(&payload, WEBHOOK_SECRET, None))),
-        )
-        .await,
-    );
-    assert_eq!(status, 200);
-    (order.id, intent)
-}
-
 fn rejected(order_id: &str, intent: &str) -> BusEvent<payments::consumers::RejectedPayment> {
     order_event(
         "OrderPaymentRejected",
@@ -185,7 +137,8 @@ fn rejected(order_id: &str, intent: &str) -> BusEvent<payments::consumers::Rejec
 async fn a_refund_waits_for_a_slow_stripe() {
     // GIVEN a rejected payment, and Stripe taking 8 s to answer
     let world = world().await;
-    let (order_id, intent) = paid_order(&world).await;
+    let (order, intent) = world.paid_order(3100).await;
+    let order_id = order.id;
     world.stripe.set_faults(Faults {
         latency: Duration::from_secs(8),
         ..Faults::default()
@@ -206,7 +159,8 @@ async fn a_refund_waits_for_a_slow_stripe() {
 async fn a_refund_while_stripe_fails_comes_back_after_the_visibility_timeout() {
     // GIVEN a rejected payment, and Stripe answering 500 to everything
     let world = world().await;
-    let (order_id, intent) = paid_order(&world).await;
+    let (order, intent) = world.paid_order(3100).await;
+    let order_id = order.id;
     world.stripe.set_faults(Faults {
         error_rate: 1.0,
         ..Faults::default()

@@ -128,15 +128,12 @@ async fn cancelled_complete_expired_and_under_minimum_orders_cannot_be_paid() {
 #[tokio::test]
 async fn while_stripe_fails_the_buyer_gets_a_503_to_try_again_and_then_pays() {
     // GIVEN an open order, and Stripe answering every request with a 500
-    let world = world().await;
-    let ctx = world.create_context();
-    let buyer = user();
-    let order = world.open_order(&buyer, 2500, 600).await;
-    let body = json!({ "orderId": order.id }).to_string();
-    world.stripe.set_faults(Faults {
+    let (world, buyer, body) = open_order_with_stripe(Faults {
         error_rate: 1.0,
         ..Faults::default()
-    });
+    })
+    .await;
+    let ctx = world.create_context();
 
     // WHEN the buyer starts paying
     let response = create_payment(&ctx, payment_request(&body, Some(&buyer))).await;
@@ -162,15 +159,12 @@ async fn while_stripe_fails_the_buyer_gets_a_503_to_try_again_and_then_pays() {
 #[tokio::test]
 async fn a_stripe_slower_than_a_buyer_waits_is_a_503_well_before_the_function_times_out() {
     // GIVEN Stripe taking longer than the buyer is made to wait
-    let world = world().await;
-    let ctx = world.create_context();
-    let buyer = user();
-    let order = world.open_order(&buyer, 2500, 600).await;
-    let body = json!({ "orderId": order.id }).to_string();
-    world.stripe.set_faults(Faults {
+    let (world, buyer, body) = open_order_with_stripe(Faults {
         latency: Duration::from_secs(8),
         ..Faults::default()
-    });
+    })
+    .await;
+    let ctx = world.create_context();
 
     // WHEN the buyer starts paying
     let started = Instant::now();
@@ -184,4 +178,15 @@ async fn a_stripe_slower_than_a_buyer_waits_is_a_503_well_before_the_function_ti
         waited >= payments::stripe_api::WHILE_A_BUYER_WAITS && waited < Duration::from_secs(8),
         "answered after {waited:?}"
     );
+}
+
+/// A new buyer's open order of 25.00, the body that starts paying for it, and Stripe as slow or
+/// unreliable as `faults`.
+async fn open_order_with_stripe(faults: Faults) -> (World, ticketing::auth::SessionUser, String) {
+    let world = world().await;
+    let buyer = user();
+    let order = world.open_order(&buyer, 2500, 600).await;
+    world.stripe.set_faults(faults);
+    let body = json!({ "orderId": order.id }).to_string();
+    (world, buyer, body)
 }

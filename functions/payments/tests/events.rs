@@ -147,27 +147,7 @@ async fn the_queue_events_drive_the_consumers_through_the_sqs_driver() {
     );
 
     // OrderPaymentRejected refunds a real payment in the stand-in
-    let buyer = user();
-    let order = world.open_order(&buyer, 2500, 600).await;
-    let body = serde_json::json!({ "orderId": order.id }).to_string();
-    let (_, started) = outcome(
-        create_payment(
-            &world.create_context(),
-            payment_request(&body, Some(&buyer)),
-        )
-        .await,
-    );
-    let intent = started["id"].as_str().unwrap().to_string();
-    world.stripe.pay(&intent, "4242424242424242").await.unwrap();
-    let (_, payload) = world.event_payload("payment_intent.succeeded", &intent);
-    let (status, _) = outcome(
-        stripe_webhook(
-            &world.webhook_context(),
-            webhook_request(&payload, Some(&signature(&payload, WEBHOOK_SECRET, None))),
-        )
-        .await,
-    );
-    assert_eq!(status, 200);
+    let (_, intent) = world.paid_order(2500).await;
     no_failures(
         ticketing::consumer::handle_batch(
             &world.refund_context(),

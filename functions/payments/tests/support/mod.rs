@@ -4,8 +4,10 @@
 #![allow(dead_code)]
 
 use lambda_http::{Body, Request, Response};
+use payments::handlers::create_payment;
 use payments::model::{OrderReplica, OrderStatus};
 use payments::stripe_api::{IN_THE_BACKGROUND, WHILE_A_BUYER_WAITS};
+use payments::webhook::stripe_webhook;
 use payments::{CreatePaymentContext, Payments, RefundContext, StripeApi, WebhookContext};
 use stripe_standin::{Config, StandIn};
 use ticketing::auth::{SessionKeys, SessionUser};
@@ -83,6 +85,30 @@ impl World {
         };
         assert!(self.payments.insert_order(&order).await.unwrap());
         order
+    }
+
+    /// An order of `price` paid with 4242 by a new buyer, its payment stored by the webhook:
+    /// (the order, the PaymentIntent's id).
+    pub async fn paid_order(&self, price: u64) -> (OrderReplica, String) {
+        let buyer = user();
+        let order = self.open_order(&buyer, price, 600).await;
+        let body = serde_json::json!({ "orderId": order.id }).to_string();
+        let (_, started) = outcome(
+            create_payment(&self.create_context(), payment_request(&body, Some(&buyer))).await,
+        );
+        let intent = started["id"].as_str().unwrap().to_string();
+        self.stripe.pay(&intent, "4242424242424242").await.unwrap();
+        let (_, payload) = self.event_payload("payment_intent.succeeded", &intent);
+        let signed = signature(&payload, WEBHOOK_SECRET, None);
+        let (status, _) = outcome(
+            stripe_webhook(
+                &self.webhook_context(),
+                webhook_request(&payload, Some(&signed)),
+            )
+            .await,
+        );
+        assert_eq!(status, 200);
+        (order, intent)
     }
 
     /// The JSON of the newest stand-in event of `type_` about `object_id`.
