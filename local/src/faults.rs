@@ -11,6 +11,9 @@
 //! - `lose-every-other-answer`: every other invocation of the function (the 1st, 3rd, ...)
 //!   runs to the end, then its process "crashes" before the answer reaches the caller, so the
 //!   caller (API Gateway, a poller) sees a failure for work that was done.
+//! - `hold-messages`: the function's SQS pollers receive nothing, as if its event source mapping
+//!   were disabled, until the test lets them go ([`Faults::release`]); the messages wait in the
+//!   queue. A test holds one consumer back to open a window another consumer has already closed.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -24,6 +27,8 @@ pub enum FaultKind {
     FailEveryOtherInvocation,
     /// See the module docs.
     LoseEveryOtherAnswer,
+    /// See the module docs.
+    HoldMessages,
 }
 
 impl FaultKind {
@@ -32,6 +37,7 @@ impl FaultKind {
             "fail-every-other-message" => Some(Self::FailEveryOtherMessage),
             "fail-every-other-invocation" => Some(Self::FailEveryOtherInvocation),
             "lose-every-other-answer" => Some(Self::LoseEveryOtherAnswer),
+            "hold-messages" => Some(Self::HoldMessages),
             _ => None,
         }
     }
@@ -77,6 +83,18 @@ impl Faults {
                 *turn % 2 == 1
             }
         }
+    }
+
+    /// Whether `hold-messages` holds `function`'s SQS pollers back now.
+    pub fn holds_messages(&self, function: &str) -> bool {
+        let turns = self.turns.lock().expect("fault counts");
+        turns.contains_key(&(FaultKind::HoldMessages, function.to_string()))
+    }
+
+    /// Lets `function`'s held messages go: its pollers receive again from now on.
+    pub fn release(&self, function: &str) {
+        let mut turns = self.turns.lock().expect("fault counts");
+        turns.remove(&(FaultKind::HoldMessages, function.to_string()));
     }
 
     /// Whether `fail-every-other-message` fails this delivery of `message_id` to `function`:
@@ -134,6 +152,16 @@ mod tests {
         assert_eq!(failed, [true, true, false, false, true]);
         assert!(!faults.fails_message("Other", "m1"));
         assert_eq!(faults.describe(), ["FailEveryOtherMessage:Consumer"]);
+    }
+
+    #[test]
+    fn held_messages_wait_until_released() {
+        let faults = Faults::parse("hold-messages:Consumer").unwrap();
+        let test_side = faults.clone();
+        assert!(faults.holds_messages("Consumer"));
+        assert!(!faults.holds_messages("Other"));
+        test_side.release("Consumer");
+        assert!(!faults.holds_messages("Consumer"));
     }
 
     #[test]

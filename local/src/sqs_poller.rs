@@ -28,6 +28,8 @@ const LONG_POLL_SECONDS: i32 = 20;
 const MAX_MESSAGES_PER_RECEIVE: u32 = 10;
 /// How long to wait after SQS itself failed (moto restarting, queue missing) before trying again.
 const ERROR_BACKOFF: Duration = Duration::from_secs(1);
+/// How often a poller held back by LOCAL_FAULTS looks whether it has been let go.
+const HELD_RECHECK: Duration = Duration::from_millis(50);
 
 /// One `Type: SQS` event of one function; a mapping may run several at once.
 #[derive(Clone)]
@@ -72,6 +74,13 @@ impl SqsPoller {
             }
         };
         loop {
+            // LOCAL_FAULTS may hold this function's messages back, as a disabled mapping does.
+            if self.faults.holds_messages(&self.function) {
+                if stop.sleep(HELD_RECHECK).await {
+                    return;
+                }
+                continue;
+            }
             let polled = tokio::select! {
                 () = stop.wait() => return,
                 polled = self.poll_once(&url) => polled,

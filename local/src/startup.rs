@@ -4,6 +4,7 @@
 use crate::aws::Clients;
 use crate::config::GatewayConfig;
 use crate::event_sources::{EventSourceOptions, EventSources};
+use crate::faults::Faults;
 use crate::gateway::{self, Gateway};
 use crate::invoker::{FunctionConfig, Invoker, InvokerOptions};
 use crate::provision::{self, Provisioned};
@@ -70,12 +71,18 @@ pub struct RunningStack {
     event_sources: EventSources,
     stop_server: oneshot::Sender<()>,
     server: JoinHandle<()>,
+    faults: Faults,
 }
 
 impl RunningStack {
     /// The port the gateway listens on (127.0.0.1).
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The faults in force (`LOCAL_FAULTS`); a test lets held messages go through it.
+    pub fn faults(&self) -> &Faults {
+        &self.faults
     }
 
     /// Stops serving, stops the pollers, then ends every function process.
@@ -197,6 +204,7 @@ pub async fn start(config: &GatewayConfig) -> Result<RunningStack, StartError> {
         event_sources,
         stop_server,
         server,
+        faults: config.faults.clone(),
     })
 }
 

@@ -11,6 +11,10 @@ pub struct FieldError {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// A stable name for the reason, on the few answers a client acts on (`order_paid`); the
+    /// message may change, the code does not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<&'static str>,
 }
 
 impl FieldError {
@@ -19,6 +23,7 @@ impl FieldError {
         Self {
             message: message.into(),
             field: Some(field.to_string()),
+            code: None,
         }
     }
 
@@ -27,6 +32,7 @@ impl FieldError {
         Self {
             message: message.into(),
             field: None,
+            code: None,
         }
     }
 }
@@ -83,6 +89,14 @@ impl ApiError {
     /// A 409 with a message.
     pub fn conflict(message: impl Into<String>) -> Self {
         Self::Conflict(FieldError::general(message))
+    }
+
+    /// A 409 whose reason a client acts on: `code` names it (see [`FieldError::code`]).
+    pub fn conflict_with_code(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Conflict(FieldError {
+            code: Some(code),
+            ..FieldError::general(message)
+        })
     }
 
     /// Wraps any unexpected failure as a 500.
@@ -191,5 +205,17 @@ mod tests {
     fn a_general_error_has_no_field_key() {
         let json = serde_json::to_value(FieldError::general("Invalid credentials")).unwrap();
         assert_eq!(json, serde_json::json!({"message": "Invalid credentials"}));
+    }
+
+    #[test]
+    fn a_coded_conflict_carries_its_code_and_others_none() {
+        let coded = ApiError::conflict_with_code("order_paid", "This order is already paid");
+        assert_eq!(coded.status_code(), 409);
+        assert_eq!(
+            serde_json::to_value(coded.errors()).unwrap(),
+            serde_json::json!([{"message": "This order is already paid", "code": "order_paid"}])
+        );
+        let plain = serde_json::to_value(ApiError::conflict("taken").errors()).unwrap();
+        assert_eq!(plain, serde_json::json!([{"message": "taken"}]));
     }
 }

@@ -57,6 +57,11 @@ test('pay for a ticket by card: the order completes, and the ticket stays sold a
   await expect(buyer.getByRole('heading', { name: 'Your order is complete' })).toBeVisible({ timeout: COMPLETE_TIMEOUT });
   await expect(buyer.getByLabel('Card number')).toHaveCount(0);
 
+  // Coming back to the payment page shows it paid, with no card form.
+  await buyer.goto(`${orderPath}/payment`);
+  await expect(buyer.getByRole('heading', { level: 1, name: 'This order is already paid' })).toBeVisible();
+  await expect(buyer.getByLabel('Card number')).toHaveCount(0);
+
   // My orders lists it as complete; the order itself has nothing left to do.
   await buyer.getByRole('main').getByRole('link', { name: 'My orders' }).click();
   await expect(buyer).toHaveURL('/orders');

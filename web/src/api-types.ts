@@ -12,6 +12,8 @@ export interface ErrorItem {
   message: string;
   /** The input the problem is about, when there is one. */
   field?: string;
+  /** A stable name for the reason, on the answers a client acts on; the message may change, the code does not. `order_paid`: the order's payment is recorded. */
+  code?: 'order_paid';
 }
 
 /** An email (at most 254 bytes) and a password of 8 to 128 characters. */

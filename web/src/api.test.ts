@@ -143,6 +143,12 @@ describe('parseErrorBody', () => {
       { message: 'b' },
     ]);
   });
+
+  it('keeps a code the client knows and drops any other', () => {
+    expect(
+      parseErrorBody({ errors: [{ message: 'paid', code: 'order_paid' }, { message: 'x', field: 'orderId', code: 'something_new' }] }),
+    ).toEqual([{ message: 'paid', code: 'order_paid' }, { message: 'x', field: 'orderId' }]);
+  });
 });
 
 describe('errorsFrom', () => {

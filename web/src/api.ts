@@ -32,9 +32,12 @@ export function parseErrorBody(body: unknown): ApiErrorItem[] | null {
   const items: ApiErrorItem[] = [];
   for (const entry of errors) {
     if (typeof entry !== 'object' || entry === null) return null;
-    const { message, field } = entry as { message?: unknown; field?: unknown };
+    const { message, field, code } = entry as { message?: unknown; field?: unknown; code?: unknown };
     if (typeof message !== 'string' || message.trim() === '') return null;
-    items.push(typeof field === 'string' && field !== '' ? { message, field } : { message });
+    const item: ApiErrorItem = { message };
+    if (typeof field === 'string' && field !== '') item.field = field;
+    if (code === 'order_paid') item.code = code;
+    items.push(item);
   }
   return items;
 }

@@ -1,7 +1,7 @@
 //! POST /api/payments: start paying for an order.
 
 use crate::context::CreatePaymentContext;
-use crate::model::OrderStatus;
+use crate::model::{OrderStatus, PaymentStatus};
 use crate::stripe_api::{StripeFailure, CURRENCY};
 use lambda_http::http::StatusCode;
 use lambda_http::Request;
@@ -16,7 +16,9 @@ use ticketing::ApiError;
 /// what the browser needs to confirm it with Stripe.js. Asking again returns the same
 /// PaymentIntent. An order that is someone else's or unknown is 404; a cancelled, complete or
 /// expired one is 409, and so is one under Stripe's card minimum (listings start there, but a
-/// ticket listed before that rule may be cheaper).
+/// ticket listed before that rule may be cheaper). An order whose payment is stored is 409 with
+/// the code `order_paid` (or cancelled, if that payment was refunded) even while the replica
+/// still says `created`.
 pub async fn create_payment(ctx: &CreatePaymentContext, request: Request) -> ApiResult {
     let user = require_user(&request, &ctx.keys)?;
     let body: Value = json_body(&request)?;
@@ -34,7 +36,7 @@ pub async fn create_payment(ctx: &CreatePaymentContext, request: Request) -> Api
         .ok_or(ApiError::NotFound)?;
     match order.status {
         OrderStatus::Cancelled => return Err(ApiError::conflict("This order was cancelled")),
-        OrderStatus::Complete => return Err(ApiError::conflict("This order is already paid")),
+        OrderStatus::Complete => return Err(already_paid(PaymentStatus::Succeeded)),
         OrderStatus::Created => {}
     }
     if order.is_expired(&ticketing::time::now_rfc3339()) {
@@ -54,6 +56,16 @@ pub async fn create_payment(ctx: &CreatePaymentContext, request: Request) -> Api
         ),
         StripeFailure::Refused(_) => ApiError::internal(failure),
     })?;
+    // The replica says `created` until OrderCompleted arrives, a moment after the order is
+    // paid; the payment itself was stored here when Stripe's webhook came, before that.
+    if let Some(payment) = ctx
+        .payments
+        .payment(&intent.id)
+        .await
+        .map_err(ApiError::internal)?
+    {
+        return Err(already_paid(payment.status));
+    }
     tracing::info!(
         order_id = order.id,
         payment_intent = intent.id,
@@ -72,3 +84,19 @@ pub async fn create_payment(ctx: &CreatePaymentContext, request: Request) -> Api
         }),
     )
 }
+
+/// The 409 for an order whose payment was taken: paid, or refunded because the order was
+/// cancelled before the payment arrived.
+fn already_paid(payment: PaymentStatus) -> ApiError {
+    match payment {
+        PaymentStatus::Succeeded => {
+            ApiError::conflict_with_code(ORDER_PAID, "This order is already paid")
+        }
+        PaymentStatus::Refunded => {
+            ApiError::conflict("This order was cancelled, and its payment has been refunded")
+        }
+    }
+}
+
+/// The error code of a 409 for an order that is paid: the web app shows the payment received.
+pub const ORDER_PAID: &str = "order_paid";

@@ -8,6 +8,7 @@ use serde_json::json;
 use std::time::{Duration, Instant};
 use stripe_standin::Faults;
 use support::*;
+use ticketing::auth::SessionUser;
 
 #[tokio::test]
 async fn the_buyer_gets_the_client_secret_of_one_payment_intent_per_order() {
@@ -123,6 +124,62 @@ async fn cancelled_complete_expired_and_under_minimum_orders_cannot_be_paid() {
         assert_eq!(answer["errors"][0]["message"], message);
     }
     assert!(world.stripe.events().is_empty());
+}
+
+#[tokio::test]
+async fn an_order_whose_payment_is_stored_is_paid_before_its_replica_says_so() {
+    // GIVEN an order paid with 4242 and its webhook stored, while OrderCompleted has not reached
+    // the replica yet (it still says `created`)
+    let world = world().await;
+    let ctx = world.create_context();
+    let (order, intent) = world.paid_order(2500).await;
+    let stored = world.payments.order(&order.id).await.unwrap().unwrap();
+    assert_eq!(stored.status, OrderStatus::Created);
+    let buyer = SessionUser {
+        id: order.user_id.clone(),
+        email: "buyer@example.com".into(),
+    };
+    let body = json!({ "orderId": order.id }).to_string();
+
+    // WHEN the buyer asks to pay again, THEN it is a 409 saying it is paid, with its code
+    let (status, answer) =
+        outcome(create_payment(&ctx, payment_request(&body, Some(&buyer))).await);
+    assert_eq!(status, 409, "{answer}");
+    assert_eq!(
+        answer,
+        json!({"errors": [{"message": "This order is already paid", "code": "order_paid"}]})
+    );
+    // and the same answer once the replica knows
+    assert!(world
+        .payments
+        .apply_order_version(&order.id, OrderStatus::Complete, 1)
+        .await
+        .unwrap());
+    let (status, again) = outcome(create_payment(&ctx, payment_request(&body, Some(&buyer))).await);
+    assert_eq!((status, &again), (409, &answer));
+
+    // GIVEN a payment refunded because its order was cancelled before it arrived
+    let (order, intent_refunded) = world.paid_order(2500).await;
+    assert!(world
+        .payments
+        .record_refund(&intent_refunded, "re_1", "2026-12-07T12:00:00.000Z")
+        .await
+        .unwrap());
+    let buyer = SessionUser {
+        id: order.user_id.clone(),
+        email: "buyer@example.com".into(),
+    };
+    let body = json!({ "orderId": order.id }).to_string();
+    // THEN that order cannot be paid either
+    let (status, answer) =
+        outcome(create_payment(&ctx, payment_request(&body, Some(&buyer))).await);
+    assert_eq!(status, 409, "{answer}");
+    assert_eq!(
+        answer["errors"][0]["message"],
+        "This order was cancelled, and its payment has been refunded"
+    );
+    assert!(answer["errors"][0].get("code").is_none());
+    assert_ne!(intent, intent_refunded);
 }
 
 #[tokio::test]

@@ -8,6 +8,11 @@ use stripe_standin::{Config, StandIn};
 /// The stack with the Stripe stand-in wired in as `make dev` does: API base, keys, and a
 /// webhook endpoint for /api/webhooks/stripe signed with the secret the stack was given.
 pub async fn stack_with_stripe(extra: &str) -> (Stack, StandIn) {
+    stack_with_stripe_and_faults(extra, "").await
+}
+
+/// [`stack_with_stripe`] with the `LOCAL_FAULTS` the gateway injects (local::faults).
+pub async fn stack_with_stripe_and_faults(extra: &str, faults: &str) -> (Stack, StandIn) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let stripe = StandIn::start(
         listener,
@@ -18,11 +23,14 @@ pub async fn stack_with_stripe(extra: &str) -> (Stack, StandIn) {
     )
     .await;
     let secret = format!("whsec_{}", uuid::Uuid::new_v4().simple());
-    let stack = Stack::start(&format!(
-        "StripeSecretKey=sk_test_local StripePublishableKey=pk_test_local \
+    let stack = Stack::start_with_faults(
+        &format!(
+            "StripeSecretKey=sk_test_local StripePublishableKey=pk_test_local \
          StripeWebhookSecret={secret} StripeApiBase={base} StripeJsUrl={base}v3/ {extra}",
-        base = stripe.base_url()
-    ))
+            base = stripe.base_url()
+        ),
+        faults,
+    )
     .await;
     stripe.add_webhook_endpoint_with_secret(
         &format!(

@@ -337,6 +337,28 @@ describe('paymentPage', () => {
     expect(form()).toBeNull();
   });
 
+  it('shows the payment as received, not a card form, when the order is paid but not yet complete (409 order_paid)', async () => {
+    const paidAlready = { status: 409, body: { errors: [{ message: 'This order is already paid', code: 'order_paid' }] } };
+    const fetchMock = serve({
+      [GET]: [created, created, { status: 200, body: makeOrder({ status: 'complete', version: 1 }) }],
+      [POST]: paidAlready,
+    });
+    const stripe = fakeStripe();
+
+    await mountPage(paymentPage, context());
+
+    await vi.waitFor(() => expect(heading()).toBe(PAYMENT_RECEIVED_HEADING));
+    expect(document.querySelector('[data-testid="payment-received"]')?.textContent).toBe('$25.00 paid by card.');
+    expect(form()).toBeNull();
+    expect(shownAlert()).toBeNull();
+    expect(stripe.Stripe).not.toHaveBeenCalled();
+    expect(timer().hidden).toBe(true);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(calls(fetchMock, GET)).toBe(3);
+    expect(document.querySelector('[role="status"] h2')?.textContent).toBe(ORDER_COMPLETE_HEADING);
+    expect(calls(fetchMock, POST)).toBe(1);
+  });
+
   it('sends a user whose session ended to sign in, coming back here', async () => {
     serve({ [GET]: created, [POST]: { status: 401, body: { errors: [{ message: 'Not authorized' }] } } });
     const ctx = context();

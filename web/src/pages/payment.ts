@@ -199,8 +199,16 @@ function renderCheckout(order: Order, { path, navigate }: RouteContext): HTMLEle
     showForm(stripe, payment);
   }
 
-  /** The PaymentIntent or Stripe.js could not be had. A 409 means the order can't be paid any more, so no retry then. */
+  /**
+   * The PaymentIntent or Stripe.js could not be had. A 409 means the order can't be paid any
+   * more, so no retry then; if that is because it is paid (in another tab, a moment ago), the
+   * payment is shown as received while the order completes.
+   */
   function setUpFailed(error: unknown): void {
+    if (error instanceof ApiError && error.status === 409 && error.errors.some((item) => item.code === 'order_paid')) {
+      paid(order.ticket.price);
+      return;
+    }
     close();
     const message = error instanceof ApiError ? errorsFrom(error).map((item) => item.message).join(' ') : STRIPE_LOAD_FAILED_MESSAGE;
     const conflict = error instanceof ApiError && error.status === 409;
@@ -279,7 +287,7 @@ function renderCheckout(order: Order, { path, navigate }: RouteContext): HTMLEle
 
       const intent = result.paymentIntent;
       if (intent && (intent.status === 'succeeded' || intent.status === 'processing')) {
-        paid(payment);
+        paid(payment.amount);
         return;
       }
       state = 'ready';
@@ -308,8 +316,8 @@ function renderCheckout(order: Order, { path, navigate }: RouteContext): HTMLEle
     );
   }
 
-  /** Stripe took the money; the server completes the order once Stripe has told it. */
-  function paid(payment: Payment): void {
+  /** Stripe took `amount` (cents); the server completes the order once Stripe has told it. */
+  function paid(amount: number): void {
     state = 'paid';
     stopCountdown();
     timeLeft.hidden = true;
@@ -324,7 +332,7 @@ function renderCheckout(order: Order, { path, navigate }: RouteContext): HTMLEle
     body.replaceChildren(
       h('div', { className: 'space-y-4' }, [
         h('p', { className: 'text-lg font-medium text-slate-900', attrs: { 'data-testid': 'payment-received' } }, [
-          `${formatCents(payment.amount)} paid by card.`,
+          `${formatCents(amount)} paid by card.`,
         ]),
         outcome,
       ]),
