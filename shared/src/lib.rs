@@ -17,6 +17,7 @@ pub mod error;
 pub mod events;
 pub mod http;
 pub mod id;
+pub mod metrics;
 pub mod money;
 pub mod same_origin;
 pub mod stream;

@@ -148,6 +148,28 @@ impl StandIn {
         webhooks::resend(&self.shared, event_id).await
     }
 
+    /// Creates a PaymentIntent with the secret key, as the dashboard or another integration on
+    /// the same account would: `form` is the body of `POST /v1/payment_intents`
+    /// (`amount=50&currency=usd&metadata[orderId]=...`). The PaymentIntent's JSON, or Stripe's
+    /// error.
+    pub fn create_payment_intent(&self, form: &str) -> Result<serde_json::Value, ApiError> {
+        let result = {
+            let mut state = self.shared.lock();
+            let request = routes::ApiRequest {
+                key: routes::KeyKind::Secret,
+                params: form::Form::parse(form.as_bytes()),
+                info: RequestInfo {
+                    id: Some(ids::new_id("req")),
+                    idempotency_key: None,
+                },
+                now: ids::now(),
+            };
+            routes::payment_intents::create(&mut state, &request)
+        };
+        self.shared.start_deliveries();
+        result
+    }
+
     /// Pays a PaymentIntent with a test card, without a browser: makes a PaymentMethod with
     /// `card_number` (expiring in two years, CVC 123) and confirms the PaymentIntent with it,
     /// through the same code as `POST /v1/payment_intents/{id}/confirm`, events and webhooks

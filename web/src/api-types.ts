@@ -136,5 +136,5 @@ export type StripeEvent = Record<string, unknown>;
 /** What became of a Stripe event. */
 export interface WebhookReceipt {
   received: true;
-  outcome: 'applied' | 'duplicate' | 'already recorded' | 'ignored';
+  outcome: 'applied' | 'duplicate' | 'already recorded' | 'unmatched' | 'ignored';
 }

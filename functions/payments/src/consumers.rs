@@ -1,9 +1,9 @@
 //! What payments consume: the orders replica (in version order), and rejected payments to refund.
 
-use crate::context::RefundContext;
+use crate::context::StripeConsumerContext;
 use crate::model::{OrderReplica, OrderStatus, PaymentStatus};
 use crate::store::Payments;
-use crate::stripe_api::StripeFailure;
+use crate::stripe_api::{Cancelled, RefundReason, StripeFailure};
 use serde::Deserialize;
 use ticketing::consumer::ConsumerError;
 use ticketing::events::BusEvent;
@@ -46,6 +46,7 @@ pub async fn on_order_created(
         price: order.ticket.price,
         ticket_title: order.ticket.title,
         expires_at: order.expires_at,
+        payment_intent_id: None,
     };
     if payments.insert_order(&replica).await.map_err(retry)? {
         tracing::info!(order_id = order.id, "order replica created");
@@ -105,6 +106,46 @@ pub async fn on_order_changed(
     }
 }
 
+/// OrderCancelled: the replica is cancelled (in version order, as [`on_order_changed`]), then
+/// the order's PaymentIntent is cancelled at Stripe, so a card form left open cannot charge a
+/// cancelled order. A charge already through is refunded once the orders side rejects it
+/// (OrderPaymentRejected). A repeat of the event cancels again, which Stripe answers the same.
+pub async fn on_order_cancelled(
+    ctx: &StripeConsumerContext,
+    event: BusEvent<OrderDetail>,
+) -> Result<(), ConsumerError> {
+    let order_id = event.detail.id.clone();
+    Box::pin(on_order_changed(&ctx.payments, event)).await?;
+    let Some(order) = ctx.payments.order(&order_id).await.map_err(retry)? else {
+        return Ok(());
+    };
+    let Some(intent) = order.payment_intent_id else {
+        return Ok(());
+    };
+    if order.status != OrderStatus::Cancelled {
+        return Ok(());
+    }
+    // Both steps boxed: nested, their futures are deep enough to overflow the compiler's layout
+    // query limit.
+    let cancelled = Box::pin(ctx.stripe.cancel_intent(&intent))
+        .await
+        .map_err(stripe_failure)?;
+    tracing::info!(
+        order_id,
+        payment_intent = intent,
+        already_paid = cancelled == Cancelled::AlreadyPaid,
+        "payment intent cancelled"
+    );
+    Ok(())
+}
+
+fn stripe_failure(failure: StripeFailure) -> ConsumerError {
+    match failure {
+        StripeFailure::Unavailable(_) => ConsumerError::Unavailable(failure.to_string()),
+        StripeFailure::Refused(_) => ConsumerError::Permanent(failure.to_string()),
+    }
+}
+
 /// OrderPaymentRejected: which payment came too late, for which order.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -117,7 +158,7 @@ pub struct RejectedPayment {
 /// back through Stripe and the refund is recorded on the payment. Stripe's idempotency key makes
 /// a repeat (even after a crash between the refund and the record) return the same refund.
 pub async fn on_order_payment_rejected(
-    ctx: &RefundContext,
+    ctx: &StripeConsumerContext,
     event: BusEvent<RejectedPayment>,
 ) -> Result<(), ConsumerError> {
     let rejected = event.detail;
@@ -138,12 +179,9 @@ pub async fn on_order_payment_rejected(
     }
     let refund_id = ctx
         .stripe
-        .refund(&payment.id)
+        .refund(&payment.id, RefundReason::OrderCancelled)
         .await
-        .map_err(|failure| match failure {
-            StripeFailure::Unavailable(_) => ConsumerError::Unavailable(failure.to_string()),
-            StripeFailure::Refused(_) => ConsumerError::Permanent(failure.to_string()),
-        })?;
+        .map_err(stripe_failure)?;
     let recorded = ctx
         .payments
         .record_refund(&payment.id, &refund_id, &ticketing::time::now_rfc3339())

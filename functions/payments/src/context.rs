@@ -43,30 +43,35 @@ impl CreatePaymentContext {
     }
 }
 
-/// What the webhook needs: the table and the endpoint's signing secret.
+/// What the webhook needs: the table, the endpoint's signing secret, and Stripe (to refund a
+/// payment that cannot pay the order it names).
 pub struct WebhookContext {
     pub payments: Payments,
     /// The `whsec_...` secret of this webhook endpoint.
     pub signing_secret: String,
+    pub stripe: StripeApi,
 }
 
 impl WebhookContext {
-    /// From `PAYMENTS_TABLE` and `STRIPE_WEBHOOK_SECRET`.
+    /// From `PAYMENTS_TABLE`, `STRIPE_WEBHOOK_SECRET`, `STRIPE_SECRET_KEY` and
+    /// `STRIPE_API_BASE` (optional).
     pub async fn from_env() -> Result<Self, ConfigError> {
         Ok(Self {
             payments: Payments::from_env().await?,
             signing_secret: config::required("STRIPE_WEBHOOK_SECRET")?,
+            stripe: StripeApi::from_env(stripe_api::WHILE_A_BUYER_WAITS)?,
         })
     }
 }
 
-/// What a refund needs: the table and Stripe.
-pub struct RefundContext {
+/// What the consumers that call Stripe need (refunds, cancelling an order's PaymentIntent):
+/// the table and Stripe, which they give longer than a waiting buyer.
+pub struct StripeConsumerContext {
     pub payments: Payments,
     pub stripe: StripeApi,
 }
 
-impl RefundContext {
+impl StripeConsumerContext {
     /// From `PAYMENTS_TABLE`, `STRIPE_SECRET_KEY` and `STRIPE_API_BASE` (optional).
     pub async fn from_env() -> Result<Self, ConfigError> {
         Ok(Self {

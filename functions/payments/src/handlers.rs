@@ -56,6 +56,18 @@ pub async fn create_payment(ctx: &CreatePaymentContext, request: Request) -> Api
         ),
         StripeFailure::Refused(_) => ApiError::internal(failure),
     })?;
+    // Only this PaymentIntent can pay the order (the webhook checks).
+    if !ctx
+        .payments
+        .record_intent(&order.id, &intent.id)
+        .await
+        .map_err(ApiError::internal)?
+    {
+        return Err(ApiError::internal(std::io::Error::other(format!(
+            "order {} already has a PaymentIntent other than {}",
+            order.id, intent.id
+        ))));
+    }
     // The replica says `created` until OrderCompleted arrives, a moment after the order is
     // paid; the payment itself was stored here when Stripe's webhook came, before that.
     if let Some(payment) = ctx

@@ -13,6 +13,6 @@ pub mod store;
 pub mod stripe_api;
 pub mod webhook;
 
-pub use context::{CreatePaymentContext, RefundContext, WebhookContext};
+pub use context::{CreatePaymentContext, StripeConsumerContext, WebhookContext};
 pub use store::Payments;
 pub use stripe_api::StripeApi;

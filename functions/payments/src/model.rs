@@ -44,6 +44,9 @@ pub struct OrderReplica {
     pub ticket_title: String,
     /// RFC 3339 (fixed width, so text order is time order).
     pub expires_at: String,
+    /// The PaymentIntent made for this order, once the buyer has started paying: the only one
+    /// that can pay it.
+    pub payment_intent_id: Option<String>,
 }
 
 impl OrderReplica {
@@ -95,6 +98,23 @@ pub struct Payment {
     pub refund_id: Option<String>,
 }
 
+/// A succeeded PaymentIntent that names one of our orders but cannot pay it: not the order's own
+/// PaymentIntent, or not its price in its currency. It never completes an order; it is kept for
+/// support, alarmed, and refunded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnmatchedPayment {
+    pub payment_intent_id: String,
+    /// The order its metadata names.
+    pub order_id: String,
+    pub amount: Cents,
+    pub currency: String,
+    /// Why it does not pay the order.
+    pub reason: String,
+    /// The refund, when money was taken for an order we know.
+    pub refund_id: Option<String>,
+    pub created_at: String,
+}
+
 /// A card payment attempt Stripe reported as failed (declined, insufficient funds...). The order
 /// stays open; this is kept for support and for the buyer's history.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,6 +141,7 @@ mod tests {
             price: Cents(2500),
             ticket_title: "Concert".into(),
             expires_at: "2026-11-26T12:15:00.000Z".into(),
+            payment_intent_id: None,
         };
         assert!(!order.is_expired("2026-11-26T12:14:59.999Z"));
         assert!(order.is_expired("2026-11-26T12:15:00.000Z"));

@@ -1,9 +1,12 @@
 //! The Payments table: the replica of orders (`ORDER#id`), payments (`PAYMENT#paymentIntentId`),
-//! failed attempts (`FAILURE#stripeEventId`) and the Stripe events already applied
+//! failed attempts (`FAILURE#stripeEventId`), succeeded PaymentIntents that cannot pay the order
+//! they name (`UNMATCHED#paymentIntentId`) and the Stripe events already applied
 //! (`STRIPE_EVENT#id`, kept 30 days by the table's TTL), in one table so that applying a Stripe
 //! event and remembering it is one transaction.
 
-use crate::model::{OrderReplica, OrderStatus, Payment, PaymentFailure, PaymentStatus};
+use crate::model::{
+    OrderReplica, OrderStatus, Payment, PaymentFailure, PaymentStatus, UnmatchedPayment,
+};
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use aws_sdk_dynamodb::Client;
@@ -62,6 +65,10 @@ fn failure_key(event_id: &str) -> String {
     format!("FAILURE#{event_id}")
 }
 
+fn unmatched_key(payment_intent_id: &str) -> String {
+    format!("UNMATCHED#{payment_intent_id}")
+}
+
 /// Access to the Payments table.
 #[derive(Clone)]
 pub struct Payments {
@@ -112,6 +119,17 @@ impl Payments {
             .transpose()
     }
 
+    /// A succeeded PaymentIntent kept because it could not pay the order it names.
+    pub async fn unmatched(
+        &self,
+        payment_intent_id: &str,
+    ) -> Result<Option<UnmatchedPayment>, StorageError> {
+        self.get_item(unmatched_key(payment_intent_id))
+            .await?
+            .map(|item| unmatched_from_item(&item))
+            .transpose()
+    }
+
     /// The failed attempt a Stripe event reported, if it was recorded.
     pub async fn failure(&self, event_id: &str) -> Result<Option<PaymentFailure>, StorageError> {
         self.get_item(failure_key(event_id))
@@ -128,6 +146,28 @@ impl Payments {
             .table_name(&self.table)
             .set_item(Some(order_to_item(order)))
             .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) if condition_failed(&e) => Ok(false),
+            Err(e) => Err(storage(e)),
+        }
+    }
+
+    /// Records `intent` as the one PaymentIntent of an order: true if it is (now or already),
+    /// false if the order has another one (or is not known).
+    pub async fn record_intent(&self, order_id: &str, intent: &str) -> Result<bool, StorageError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(&order_key(order_id)))
+            .update_expression("SET paymentIntentId = :intent")
+            .condition_expression(
+                "attribute_exists(pk) AND (attribute_not_exists(paymentIntentId) OR paymentIntentId = :intent)",
+            )
+            .expression_attribute_values(":intent", s(intent))
             .send()
             .await;
         match result {
@@ -177,6 +217,24 @@ impl Payments {
             event_id,
             "payment_intent.succeeded",
             payment_to_item(payment),
+            now_epoch,
+        )
+        .await
+    }
+
+    /// payment_intent.succeeded for a PaymentIntent that cannot pay the order it names: keeps it
+    /// (with its refund, if one was made) and remembers the event, in one transaction. It is no
+    /// payment: nothing is published, no order completes.
+    pub async fn record_unmatched(
+        &self,
+        event_id: &str,
+        unmatched: &UnmatchedPayment,
+        now_epoch: u64,
+    ) -> Result<Applied, StorageError> {
+        self.apply_event(
+            event_id,
+            "payment_intent.succeeded",
+            unmatched_to_item(unmatched),
             now_epoch,
         )
         .await
@@ -311,7 +369,7 @@ fn event_item(event_id: &str, event_type: &str, now_epoch: u64) -> Item {
 
 /// The table item of an order replica.
 pub fn order_to_item(order: &OrderReplica) -> Item {
-    Item::from([
+    let mut item = Item::from([
         ("pk".to_string(), s(&order_key(&order.id))),
         ("id".to_string(), s(&order.id)),
         ("userId".to_string(), s(&order.user_id)),
@@ -320,7 +378,11 @@ pub fn order_to_item(order: &OrderReplica) -> Item {
         ("price".to_string(), n(order.price.0)),
         ("ticketTitle".to_string(), s(&order.ticket_title)),
         ("expiresAt".to_string(), s(&order.expires_at)),
-    ])
+    ]);
+    if let Some(intent) = &order.payment_intent_id {
+        item.insert("paymentIntentId".to_string(), s(intent));
+    }
+    item
 }
 
 /// An order replica from its item.
@@ -335,6 +397,7 @@ pub fn order_from_item(item: &Item) -> Result<OrderReplica, StorageError> {
         price: Cents(count(item, "price").map_err(StorageError)?),
         ticket_title: text(item, "ticketTitle").map_err(StorageError)?,
         expires_at: text(item, "expiresAt").map_err(StorageError)?,
+        payment_intent_id: optional_text(item, "paymentIntentId"),
     })
 }
 
@@ -389,6 +452,40 @@ fn failure_to_item(event_id: &str, failure: &PaymentFailure) -> Item {
     item
 }
 
+fn unmatched_to_item(unmatched: &UnmatchedPayment) -> Item {
+    let mut item = Item::from([
+        (
+            "pk".to_string(),
+            s(&unmatched_key(&unmatched.payment_intent_id)),
+        ),
+        (
+            "paymentIntentId".to_string(),
+            s(&unmatched.payment_intent_id),
+        ),
+        ("orderId".to_string(), s(&unmatched.order_id)),
+        ("amount".to_string(), n(unmatched.amount.0)),
+        ("currency".to_string(), s(&unmatched.currency)),
+        ("reason".to_string(), s(&unmatched.reason)),
+        ("createdAt".to_string(), s(&unmatched.created_at)),
+    ]);
+    if let Some(refund_id) = &unmatched.refund_id {
+        item.insert("refundId".to_string(), s(refund_id));
+    }
+    item
+}
+
+fn unmatched_from_item(item: &Item) -> Result<UnmatchedPayment, StorageError> {
+    Ok(UnmatchedPayment {
+        payment_intent_id: text(item, "paymentIntentId").map_err(StorageError)?,
+        order_id: text(item, "orderId").map_err(StorageError)?,
+        amount: Cents(count(item, "amount").map_err(StorageError)?),
+        currency: text(item, "currency").map_err(StorageError)?,
+        reason: text(item, "reason").map_err(StorageError)?,
+        refund_id: optional_text(item, "refundId"),
+        created_at: text(item, "createdAt").map_err(StorageError)?,
+    })
+}
+
 fn failure_from_item(item: &Item) -> Result<PaymentFailure, StorageError> {
     Ok(PaymentFailure {
         payment_intent_id: text(item, "paymentIntentId").map_err(StorageError)?,
@@ -414,8 +511,27 @@ mod tests {
             price: Cents(2500),
             ticket_title: "Concert".into(),
             expires_at: "2026-11-26T12:15:00.000Z".into(),
+            payment_intent_id: None,
         };
         assert_eq!(order_from_item(&order_to_item(&order)).unwrap(), order);
+        let started = OrderReplica {
+            payment_intent_id: Some("pi_1".into()),
+            ..order
+        };
+        assert_eq!(order_from_item(&order_to_item(&started)).unwrap(), started);
+        let unmatched = UnmatchedPayment {
+            payment_intent_id: "pi_2".into(),
+            order_id: "o-1".into(),
+            amount: Cents(50),
+            currency: "usd".into(),
+            reason: "amount 50 usd, not the order's 2500 usd".into(),
+            refund_id: Some("re_2".into()),
+            created_at: "2026-11-26T12:05:00.000Z".into(),
+        };
+        assert_eq!(
+            unmatched_from_item(&unmatched_to_item(&unmatched)).unwrap(),
+            unmatched
+        );
         let payment = Payment {
             id: "pi_1".into(),
             order_id: "o-1".into(),

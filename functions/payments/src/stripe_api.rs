@@ -5,8 +5,11 @@ use crate::model::OrderReplica;
 use std::collections::HashMap;
 use std::time::Duration;
 use stripe::{Client, ClientBuilder, IdempotencyKey, RequestStrategy, StripeError, StripeRequest};
-use stripe_core::payment_intent::CreatePaymentIntent;
+use stripe_core::payment_intent::{
+    CancelPaymentIntent, CancelPaymentIntentCancellationReason, CreatePaymentIntent,
+};
 use stripe_core::refund::CreateRefund;
+use stripe_shared::{ApiErrorsCode, PaymentIntentStatus};
 use ticketing::config::{self, ConfigError};
 
 /// The currency every price is in.
@@ -17,6 +20,34 @@ pub const CURRENCY: &str = "usd";
 pub struct Intent {
     pub id: String,
     pub client_secret: String,
+}
+
+/// What cancelling a PaymentIntent found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cancelled {
+    /// It can no longer be confirmed (cancelled now, or before).
+    Now,
+    /// Too late: it had succeeded (or is processing), so the money is taken; the payment will
+    /// be refunded once the orders side rejects it.
+    AlreadyPaid,
+}
+
+/// Why a refund is made, for the refund's metadata.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefundReason {
+    /// The order was cancelled (or expired) before the payment arrived.
+    OrderCancelled,
+    /// The PaymentIntent names one of our orders but cannot pay it.
+    Unmatched,
+}
+
+impl RefundReason {
+    fn text(self) -> &'static str {
+        match self {
+            RefundReason::OrderCancelled => "order cancelled before the payment arrived",
+            RefundReason::Unmatched => "not this order's payment (wrong PaymentIntent or amount)",
+        }
+    }
 }
 
 /// Why a Stripe request did not succeed.
@@ -115,13 +146,43 @@ impl StripeApi {
         })
     }
 
+    /// Cancels a PaymentIntent so that a card form still open cannot charge it. Stripe refuses
+    /// to cancel one that succeeded or was cancelled before; both are answers here, not errors.
+    pub async fn cancel_intent(&self, payment_intent_id: &str) -> Result<Cancelled, StripeFailure> {
+        let result = CancelPaymentIntent::new(payment_intent_id)
+            .cancellation_reason(CancelPaymentIntentCancellationReason::Abandoned)
+            .send(&self.client)
+            .await;
+        let error = match result {
+            Ok(_) => return Ok(Cancelled::Now),
+            Err(error) => error,
+        };
+        if let StripeError::Stripe(details, _) = &error {
+            if details.code == Some(ApiErrorsCode::PaymentIntentUnexpectedState) {
+                let status = details.payment_intent.as_ref().map(|i| &i.status);
+                return match status {
+                    Some(PaymentIntentStatus::Canceled) => Ok(Cancelled::Now),
+                    Some(PaymentIntentStatus::Succeeded | PaymentIntentStatus::Processing) => {
+                        Ok(Cancelled::AlreadyPaid)
+                    }
+                    _ => Err(StripeFailure::Refused(error.to_string())),
+                };
+            }
+        }
+        Err(error.into())
+    }
+
     /// Refunds a PaymentIntent in full; a repeat for the same payment returns the same refund.
-    pub async fn refund(&self, payment_intent_id: &str) -> Result<String, StripeFailure> {
+    pub async fn refund(
+        &self,
+        payment_intent_id: &str,
+        reason: RefundReason,
+    ) -> Result<String, StripeFailure> {
         let refund = CreateRefund::new()
             .payment_intent(payment_intent_id)
             .metadata(HashMap::from([(
                 "reason".to_string(),
-                "order cancelled before the payment arrived".to_string(),
+                reason.text().to_string(),
             )]))
             .customize()
             .request_strategy(RequestStrategy::Idempotent(key(&format!(

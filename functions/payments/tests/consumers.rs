@@ -2,7 +2,9 @@
 
 mod support;
 
-use payments::consumers::{on_order_changed, on_order_created, on_order_payment_rejected};
+use payments::consumers::{
+    on_order_cancelled, on_order_changed, on_order_created, on_order_payment_rejected,
+};
 use payments::model::{OrderStatus, PaymentStatus};
 use serde_json::json;
 use std::time::Duration;
@@ -95,7 +97,7 @@ async fn a_rejected_payment_is_refunded_through_stripe_once() {
             json!({"paymentId": intent, "orderId": order.id}),
         )
     };
-    let ctx = world.refund_context();
+    let ctx = world.stripe_consumer_context();
     on_order_payment_rejected(&ctx, rejected()).await.unwrap();
     on_order_payment_rejected(&ctx, rejected()).await.unwrap();
 
@@ -112,7 +114,7 @@ async fn a_rejected_payment_is_refunded_through_stripe_once() {
 async fn a_rejection_naming_an_unknown_payment_goes_to_the_dead_letter_queue() {
     let world = world().await;
     let outcome = on_order_payment_rejected(
-        &world.refund_context(),
+        &world.stripe_consumer_context(),
         order_event(
             "OrderPaymentRejected",
             json!({"paymentId": "pi_unknown", "orderId": "o-1"}),
@@ -145,9 +147,12 @@ async fn a_refund_waits_for_a_slow_stripe() {
     });
 
     // WHEN the refund consumer handles it
-    on_order_payment_rejected(&world.refund_context(), rejected(&order_id, &intent))
-        .await
-        .unwrap();
+    on_order_payment_rejected(
+        &world.stripe_consumer_context(),
+        rejected(&order_id, &intent),
+    )
+    .await
+    .unwrap();
 
     // THEN the refund is made and recorded
     assert_eq!(world.stripe.refunds_for(&intent).len(), 1);
@@ -167,8 +172,11 @@ async fn a_refund_while_stripe_fails_comes_back_after_the_visibility_timeout() {
     });
 
     // WHEN the refund consumer handles it
-    let outcome =
-        on_order_payment_rejected(&world.refund_context(), rejected(&order_id, &intent)).await;
+    let outcome = on_order_payment_rejected(
+        &world.stripe_consumer_context(),
+        rejected(&order_id, &intent),
+    )
+    .await;
 
     // THEN it is left for SQS to deliver again once the queue's visibility timeout ends (not
     // soon: an outage of minutes must not use up the receives before the DLQ)
@@ -179,28 +187,48 @@ async fn a_refund_while_stripe_fails_comes_back_after_the_visibility_timeout() {
     assert!(world.stripe.refunds_for(&intent).is_empty());
     // AND the next delivery, with Stripe back, refunds
     world.stripe.set_faults(Faults::default());
-    on_order_payment_rejected(&world.refund_context(), rejected(&order_id, &intent))
-        .await
-        .unwrap();
+    on_order_payment_rejected(
+        &world.stripe_consumer_context(),
+        rejected(&order_id, &intent),
+    )
+    .await
+    .unwrap();
     assert_eq!(world.stripe.refunds_for(&intent).len(), 1);
 }
 
 #[test]
-fn the_refund_function_has_time_for_every_refund_of_a_batch_at_stripe_s_slowest() {
+fn the_functions_that_call_stripe_have_time_for_every_call_of_a_batch_at_stripe_s_slowest() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let template = local::template::Template::load(root.join("template.yaml")).unwrap();
-    let function = template
+    // the refund, and cancelling a cancelled order's PaymentIntent
+    for binary in [
+        "payments-on-order-payment-rejected",
+        "payments-on-order-cancelled",
+    ] {
+        let function = template
+            .functions
+            .iter()
+            .find(|f| f.binary == binary)
+            .unwrap();
+        let batch_size = function.sqs_sources[0].batch_size as u64;
+        let stripe = payments::stripe_api::IN_THE_BACKGROUND.as_secs();
+        // each call: Stripe at its slowest, and a few seconds for the table
+        assert!(
+            function.timeout_seconds >= batch_size * (stripe + 5),
+            "{binary}: Timeout {} s for {batch_size} Stripe calls of up to {stripe} s each",
+            function.timeout_seconds
+        );
+    }
+    // the webhook refunds what cannot pay its order while Stripe waits for the answer
+    let webhook = template
         .functions
         .iter()
-        .find(|f| f.binary == "payments-on-order-payment-rejected")
+        .find(|f| f.binary == "stripe-webhook")
         .unwrap();
-    let batch_size = function.sqs_sources[0].batch_size as u64;
-    let stripe = payments::stripe_api::IN_THE_BACKGROUND.as_secs();
-    // each refund: Stripe at its slowest, and a few seconds for the table
     assert!(
-        function.timeout_seconds >= batch_size * (stripe + 5),
-        "Timeout {} s for {batch_size} refunds of up to {stripe} s each",
-        function.timeout_seconds
+        webhook.timeout_seconds >= payments::stripe_api::WHILE_A_BUYER_WAITS.as_secs() + 3,
+        "stripe-webhook must answer before its Timeout of {} s",
+        webhook.timeout_seconds
     );
     let buyer_facing = template
         .functions
@@ -211,5 +239,117 @@ fn the_refund_function_has_time_for_every_refund_of_a_batch_at_stripe_s_slowest(
         buyer_facing.timeout_seconds >= payments::stripe_api::WHILE_A_BUYER_WAITS.as_secs() + 3,
         "create-payment must answer 503 before its Timeout of {} s",
         buyer_facing.timeout_seconds
+    );
+}
+
+/// An open order (version 0) of a new buyer whose PaymentIntent has been started: (order id,
+/// PaymentIntent id).
+async fn order_being_paid(world: &World) -> (String, String) {
+    let buyer = user();
+    let order = world.open_order(&buyer, 2500, 600).await;
+    let body = json!({ "orderId": order.id }).to_string();
+    let (status, started) = outcome(
+        payments::handlers::create_payment(
+            &world.create_context(),
+            payment_request(&body, Some(&buyer)),
+        )
+        .await,
+    );
+    assert_eq!(status, 201, "{started}");
+    (order.id, started["id"].as_str().unwrap().to_string())
+}
+
+#[tokio::test]
+async fn a_cancelled_order_s_payment_intent_is_cancelled_so_an_open_card_form_cannot_charge_it() {
+    // GIVEN an order whose buyer has the card form open
+    let world = world().await;
+    let (order_id, intent) = order_being_paid(&world).await;
+
+    // WHEN OrderCancelled arrives (twice: a duplicate delivery)
+    for _ in 0..2 {
+        on_order_cancelled(
+            &world.stripe_consumer_context(),
+            order_event("OrderCancelled", order_detail(&order_id, "cancelled", 1)),
+        )
+        .await
+        .unwrap();
+    }
+
+    // THEN the replica is cancelled, the PaymentIntent is cancelled at Stripe, and the card form
+    // cannot charge it any more
+    let replica = world.payments.order(&order_id).await.unwrap().unwrap();
+    assert_eq!(replica.status, OrderStatus::Cancelled);
+    let at_stripe = world.stripe.payment_intent(&intent).unwrap();
+    assert_eq!(at_stripe.status.as_str(), "canceled");
+    let refused = world
+        .stripe
+        .pay(&intent, "4242424242424242")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused.error.code.as_ref().map(|code| code.as_str()),
+        Some("payment_intent_unexpected_state")
+    );
+    assert!(world
+        .stripe
+        .payment_intent(&intent)
+        .unwrap()
+        .latest_charge
+        .is_none());
+}
+
+#[tokio::test]
+async fn a_payment_intent_already_charged_is_left_to_the_refund() {
+    // GIVEN the card was charged a moment before the order was cancelled
+    let world = world().await;
+    let (order_id, intent) = order_being_paid(&world).await;
+    world.stripe.pay(&intent, "4242424242424242").await.unwrap();
+
+    // WHEN OrderCancelled arrives, THEN it is handled (Stripe cannot cancel a succeeded
+    // PaymentIntent; OrderPaymentRejected refunds it) and the PaymentIntent stays succeeded
+    on_order_cancelled(
+        &world.stripe_consumer_context(),
+        order_event("OrderCancelled", order_detail(&order_id, "cancelled", 1)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        world
+            .stripe
+            .payment_intent(&intent)
+            .unwrap()
+            .status
+            .as_str(),
+        "succeeded"
+    );
+}
+
+#[tokio::test]
+async fn while_stripe_fails_the_cancellation_waits_for_the_visibility_timeout_and_then_happens() {
+    let world = world().await;
+    let (order_id, intent) = order_being_paid(&world).await;
+    world.stripe.set_faults(Faults {
+        error_rate: 1.0,
+        ..Default::default()
+    });
+    let event = || order_event("OrderCancelled", order_detail(&order_id, "cancelled", 1));
+    let failed = on_order_cancelled(&world.stripe_consumer_context(), event()).await;
+    assert!(
+        matches!(failed, Err(ConsumerError::Unavailable(_))),
+        "{failed:?}"
+    );
+    // the replica moved on already; the message comes back and cancels the PaymentIntent then
+    world.stripe.set_faults(Faults::default());
+    on_order_cancelled(&world.stripe_consumer_context(), event())
+        .await
+        .unwrap();
+    assert_eq!(
+        world
+            .stripe
+            .payment_intent(&intent)
+            .unwrap()
+            .status
+            .as_str(),
+        "canceled"
     );
 }

@@ -39,8 +39,8 @@ async fn the_sample_webhook_is_signed_and_base64_encoded_as_api_gateway_delivers
     assert!(payload.contains("\"payment_intent.succeeded\""));
     // its own signature is Stripe's, by the sample secret, and by now too old
     let ctx = payments::WebhookContext {
-        payments: world.payments.clone(),
         signing_secret: SAMPLE_SECRET.into(),
+        ..world.webhook_context()
     };
     let (status, answer) =
         outcome(stripe_webhook(&ctx, from_str(&text("stripe-webhook.json")).unwrap()).await);
@@ -49,7 +49,19 @@ async fn the_sample_webhook_is_signed_and_base64_encoded_as_api_gateway_delivers
         answer["errors"][0]["message"],
         "The signature timestamp is outside the 300 s tolerance"
     );
-    // signed afresh, the decoded body is applied: the payment of the sample order is stored
+    // signed afresh, the decoded body is applied: the payment of the sample order (whose buyer
+    // started paying with the sample's PaymentIntent) is stored
+    let order = payments::model::OrderReplica {
+        id: ORDER.into(),
+        user_id: user().id,
+        status: payments::model::OrderStatus::Created,
+        version: 0,
+        price: ticketing::money::Cents(2500),
+        ticket_title: "Sample concert".into(),
+        expires_at: "2999-01-01T00:00:00.000Z".into(),
+        payment_intent_id: Some(INTENT.into()),
+    };
+    assert!(world.payments.insert_order(&order).await.unwrap());
     let (status, answer) = outcome(
         stripe_webhook(
             &world.webhook_context(),
@@ -150,7 +162,7 @@ async fn the_queue_events_drive_the_consumers_through_the_sqs_driver() {
     let (_, intent) = world.paid_order(2500).await;
     no_failures(
         ticketing::consumer::handle_batch(
-            &world.refund_context(),
+            &world.stripe_consumer_context(),
             batch("payments-on-order-payment-rejected.json", &intent),
             &on_order_payment_rejected,
         )

@@ -3,10 +3,11 @@
 mod support;
 
 use payments::handlers::create_payment;
-use payments::model::PaymentStatus;
-use payments::webhook::stripe_webhook;
+use payments::model::{OrderReplica, PaymentStatus};
+use payments::webhook::{pays, stripe_webhook, Paid};
 use serde_json::json;
 use support::*;
+use ticketing::money::Cents;
 
 /// An order paid in the stand-in with `card`: (PaymentIntent id, order id).
 async fn paid_order(world: &World, card: &str) -> (String, String) {
@@ -183,4 +184,128 @@ async fn event_types_we_do_not_use_are_acknowledged_and_ignored() {
         (200, json!({"received": true, "outcome": "ignored"}))
     );
     assert_eq!(world.payments.payment(&intent).await.unwrap(), None);
+}
+
+/// A PaymentIntent made on the same Stripe account outside our checkout (the dashboard, another
+/// integration, a leaked key) from `form`, paid with 4242, and its succeeded event delivered.
+async fn paid_elsewhere(world: &World, form: &str) -> (String, (u16, serde_json::Value)) {
+    let made = world.stripe.create_payment_intent(form).unwrap();
+    let intent = made["id"].as_str().unwrap().to_string();
+    world.stripe.pay(&intent, "4242424242424242").await.unwrap();
+    let (_, payload) = world.event_payload("payment_intent.succeeded", &intent);
+    let answer = deliver(
+        world,
+        &payload,
+        Some(&signature(&payload, WEBHOOK_SECRET, None)),
+    )
+    .await;
+    (intent, answer)
+}
+
+#[tokio::test]
+async fn a_payment_intent_that_is_not_the_orders_own_pays_nothing_and_is_refunded() {
+    // GIVEN an open order whose buyer has started paying (its own PaymentIntent is recorded)
+    let world = world().await;
+    let buyer = user();
+    let order = world.open_order(&buyer, 4200, 600).await;
+    let body = json!({ "orderId": order.id }).to_string();
+    let (status, _) = outcome(
+        create_payment(
+            &world.create_context(),
+            payment_request(&body, Some(&buyer)),
+        )
+        .await,
+    );
+    assert_eq!(status, 201);
+
+    // WHEN PaymentIntents made elsewhere name that order: for 50 cents, and for the full price
+    for form in [
+        format!("amount=50&currency=usd&metadata[orderId]={}", order.id),
+        format!("amount=4200&currency=usd&metadata[orderId]={}", order.id),
+    ] {
+        let (intent, answer) = paid_elsewhere(&world, &form).await;
+
+        // THEN Stripe is answered 200, no payment is stored (so no PaymentCreated, no completed
+        // order), the money is refunded in full, and the PaymentIntent is kept as unmatched
+        assert_eq!(
+            answer,
+            (200, json!({"received": true, "outcome": "unmatched"})),
+            "{form}"
+        );
+        assert!(world.payments.payment(&intent).await.unwrap().is_none());
+        let refunds = world.stripe.refunds_for(&intent);
+        assert_eq!(refunds.len(), 1, "{form}");
+        let kept = world.payments.unmatched(&intent).await.unwrap().unwrap();
+        assert_eq!(kept.order_id, order.id);
+        assert_eq!(kept.refund_id.as_deref(), Some(refunds[0].id.as_str()));
+        assert_eq!(refunds[0].amount, kept.amount.0 as i64);
+        assert!(
+            kept.reason.contains("PaymentIntent is pi_"),
+            "{}",
+            kept.reason
+        );
+
+        // AND the event sent again changes nothing: still one refund
+        let (_, payload) = world.event_payload("payment_intent.succeeded", &intent);
+        let again = deliver(
+            &world,
+            &payload,
+            Some(&signature(&payload, WEBHOOK_SECRET, None)),
+        )
+        .await;
+        assert_eq!(again.0, 200);
+        assert_eq!(world.stripe.refunds_for(&intent).len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn the_orders_own_payment_intent_must_have_taken_its_price() {
+    // a PaymentIntent recorded for the order, but which took something else, pays nothing
+    let world = world().await;
+    let order = world.open_order(&user(), 4200, 600).await;
+    let own = Paid {
+        intent_id: "pi_own".into(),
+        amount: Cents(4200),
+        currency: "usd".into(),
+    };
+    let started = OrderReplica {
+        payment_intent_id: Some("pi_own".into()),
+        ..order.clone()
+    };
+    assert_eq!(pays(Some(&started), &own), Ok(()));
+    for other in [
+        Paid {
+            amount: Cents(4199),
+            ..own.clone()
+        },
+        Paid {
+            currency: "eur".into(),
+            ..own.clone()
+        },
+        Paid {
+            intent_id: "pi_other".into(),
+            ..own.clone()
+        },
+    ] {
+        assert!(pays(Some(&started), &other).is_err(), "{other:?}");
+    }
+    // an order nobody has started paying, or one payments does not know, is paid by nothing
+    assert!(pays(Some(&order), &own).is_err());
+    assert!(pays(None, &own).is_err());
+}
+
+#[tokio::test]
+async fn a_payment_intent_naming_an_order_we_do_not_know_is_kept_but_not_refunded() {
+    // (it may be another integration's own payment: not ours to give back)
+    let world = world().await;
+    let (intent, answer) = paid_elsewhere(
+        &world,
+        "amount=900&currency=usd&metadata[orderId]=not-ours-1",
+    )
+    .await;
+    assert_eq!(answer.0, 200);
+    assert!(world.payments.payment(&intent).await.unwrap().is_none());
+    assert!(world.stripe.refunds_for(&intent).is_empty());
+    let kept = world.payments.unmatched(&intent).await.unwrap().unwrap();
+    assert_eq!(kept.refund_id, None);
 }

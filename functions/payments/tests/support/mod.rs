@@ -8,7 +8,7 @@ use payments::handlers::create_payment;
 use payments::model::{OrderReplica, OrderStatus};
 use payments::stripe_api::{IN_THE_BACKGROUND, WHILE_A_BUYER_WAITS};
 use payments::webhook::stripe_webhook;
-use payments::{CreatePaymentContext, Payments, RefundContext, StripeApi, WebhookContext};
+use payments::{CreatePaymentContext, Payments, StripeApi, StripeConsumerContext, WebhookContext};
 use stripe_standin::{Config, StandIn};
 use ticketing::auth::{SessionKeys, SessionUser};
 use ticketing::money::Cents;
@@ -61,11 +61,12 @@ impl World {
         WebhookContext {
             payments: self.payments.clone(),
             signing_secret: WEBHOOK_SECRET.into(),
+            stripe: self.api.clone(),
         }
     }
 
-    pub fn refund_context(&self) -> RefundContext {
-        RefundContext {
+    pub fn stripe_consumer_context(&self) -> StripeConsumerContext {
+        StripeConsumerContext {
             payments: self.payments.clone(),
             stripe: self.background_api.clone(),
         }
@@ -82,6 +83,7 @@ impl World {
             price: Cents(price),
             ticket_title: "Concert, front row".into(),
             expires_at: ticketing::time::format_rfc3339(expires),
+            payment_intent_id: None,
         };
         assert!(self.payments.insert_order(&order).await.unwrap());
         order
