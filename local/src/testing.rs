@@ -43,3 +43,33 @@ pub async fn fresh_table(client: &aws_sdk_dynamodb::Client, logical_id: &str) ->
         .unwrap_or_else(|err| panic!("{err}"));
     name
 }
+
+/// The session-token secret of the integration tests.
+pub const SESSION_SECRET: &str = "integration-test-secret-of-enough-length";
+
+/// The sessions of the integration tests of functions outside auth: a Users table created once
+/// per test binary (each test's users have fresh ids, so nothing is shared between tests), the
+/// test secret, one-hour tokens and the plain-HTTP cookie names.
+pub async fn sessions() -> ticketing::auth::Sessions {
+    static USERS_TABLE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    let client = dynamodb_client().await;
+    let table = USERS_TABLE
+        .get_or_init(|| fresh_table(&client, "UsersTable"))
+        .await;
+    ticketing::auth::Sessions::new(
+        client.clone(),
+        table,
+        ticketing::auth::SessionKeys::new(SESSION_SECRET, 3600),
+        ticketing::auth::CookieSettings { secure: false },
+    )
+}
+
+/// A `Cookie` header value with a newly opened session of `user` (as sign-in would open it).
+pub async fn session_cookie(user: &ticketing::auth::SessionUser) -> String {
+    let opened = sessions()
+        .await
+        .open(user)
+        .await
+        .unwrap_or_else(|err| panic!("{err}"));
+    format!("session={}", opened.token)
+}

@@ -30,7 +30,13 @@ impl RunningGateway {
     fn start() -> Self {
         let gateway = PathBuf::from(env!("CARGO_BIN_EXE_local-gateway"));
         let functions_dir = gateway.parent().unwrap();
-        for binary in ["signup", "signin", "signout", "current-user"] {
+        for binary in [
+            "signup",
+            "signin",
+            "signout",
+            "current-user",
+            "change-password",
+        ] {
             assert!(
                 functions_dir.join(binary).is_file(),
                 "{binary} is not built in {}: run `cargo build --workspace` first",

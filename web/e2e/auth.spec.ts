@@ -74,3 +74,40 @@ test("shows the server's errors: next to the email field, and Invalid credential
   await expect(page.getByRole('banner').getByRole('link', { name: 'Sign in' })).toBeVisible();
   await expect(page.getByRole('banner').getByTestId('current-user-email')).toHaveCount(0);
 });
+
+test('changing the password signs out the other browser and keeps this one', async ({ page, browser, baseURL }) => {
+  const email = uniqueEmail('change-password');
+  const header = page.getByRole('banner');
+  await page.goto('/signup');
+  await fillCredentials(page, email, PASSWORD);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await expect(header.getByTestId('current-user-email')).toHaveText(email);
+
+  // the same person signed in from another browser
+  const other = await browser.newContext(baseURL ? { baseURL } : {});
+  const otherPage = await other.newPage();
+  await otherPage.goto('/signin');
+  await fillCredentials(otherPage, email, PASSWORD);
+  await otherPage.getByRole('button', { name: 'Sign in' }).click();
+  await expect(otherPage.getByRole('banner').getByTestId('current-user-email')).toHaveText(email);
+
+  await header.getByRole('link', { name: 'Password' }).click();
+  await expect(page).toHaveURL('/account/password');
+  await page.getByLabel('Current password').fill(PASSWORD);
+  await page.getByLabel('New password').fill('a-new-password-456');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Password changed' })).toBeVisible();
+
+  // this browser stays signed in; the other one is signed out
+  await page.reload();
+  await expect(header.getByTestId('current-user-email')).toHaveText(email);
+  await otherPage.reload();
+  await expect(otherPage.getByRole('banner').getByRole('link', { name: 'Sign in' })).toBeVisible();
+
+  // the old password no longer signs in
+  await otherPage.goto('/signin');
+  await fillCredentials(otherPage, email, PASSWORD);
+  await otherPage.getByRole('button', { name: 'Sign in' }).click();
+  await expect(otherPage.getByRole('alert')).toHaveText('Invalid credentials');
+  await other.close();
+});

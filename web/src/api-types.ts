@@ -22,6 +22,12 @@ export interface Credentials {
   password: string;
 }
 
+/** The current password, and a new one of 8 to 128 characters that differs from it. */
+export interface PasswordChange {
+  currentPassword: string;
+  newPassword: string;
+}
+
 /** A signed-in user. */
 export interface User {
   id: string;

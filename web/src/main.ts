@@ -28,6 +28,7 @@ import { orderPage } from './pages/order';
 import { ordersPage } from './pages/orders';
 import { paymentPage } from './pages/payment';
 import { sellTicketPage } from './pages/sell-ticket';
+import { changePasswordPage } from './pages/change-password';
 import { signinPage } from './pages/signin';
 import { signupPage } from './pages/signup';
 import { ticketPage } from './pages/ticket';
@@ -39,6 +40,7 @@ const routes: Route[] = [
   { path: '/', page: homePage },
   { path: '/signup', page: signupPage },
   { path: '/signin', page: signinPage },
+  { path: '/account/password', page: changePasswordPage },
   { path: '/tickets', page: ticketsPage },
   // Before /tickets/:id, so "new" is not taken for an id.
   { path: '/tickets/new', page: sellTicketPage },

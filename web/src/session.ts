@@ -3,10 +3,10 @@
 // in, sign up and sign out update it and tell every subscriber (the header).
 
 import { ApiError, GENERIC_ERROR_MESSAGE, api } from './api';
-import type { Credentials, User } from './api-types';
+import type { Credentials, PasswordChange, User } from './api-types';
 
 // The shapes come from the API contract (docs/openapi.yaml, through api-types.ts).
-export type { Credentials };
+export type { Credentials, PasswordChange };
 /** The signed-in user. */
 export type CurrentUser = User;
 
@@ -72,4 +72,9 @@ export function signIn(credentials: Credentials): Promise<CurrentUser> {
 export async function signOut(): Promise<void> {
   await api.post<void>('/api/users/signout');
   setCurrentUser(null);
+}
+
+/** Changes the password; the server signs out every other session and keeps this one. */
+export async function changePassword(change: PasswordChange): Promise<void> {
+  await api.post<void>('/api/users/password', change);
 }

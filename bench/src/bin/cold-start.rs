@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
-use ticketing::auth::token::{SessionKeys, SessionUser};
+use ticketing::auth::{CookieSettings, SessionKeys, SessionUser, Sessions};
 use tokio::process::Command;
 
 /// Longest wait for a process to reach `/next` or to answer its event.
@@ -114,12 +114,22 @@ async fn main() {
         &LocalAws::new(aws.url(), aws.url()).env(),
     )
     .unwrap();
-    let token = SessionKeys::new(JWT_SECRET, 3600)
-        .issue(&SessionUser {
+    // Every signed-in request checks its session in the Users table: open one there, as
+    // sign-in would, so the sample events' cookie is of an open session.
+    let sessions = Sessions::new(
+        clients.dynamodb.clone(),
+        resolver.table_name("UsersTable").unwrap(),
+        SessionKeys::new(JWT_SECRET, 3600),
+        CookieSettings { secure: false },
+    );
+    let token = sessions
+        .open(&SessionUser {
             id: uuid::Uuid::new_v4().to_string(),
             email: "bench@example.com".into(),
         })
-        .unwrap();
+        .await
+        .unwrap()
+        .token;
     let log_dir = root.join(".local/bench/cold-start-logs");
     std::fs::create_dir_all(&log_dir).unwrap();
 

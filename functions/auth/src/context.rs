@@ -1,17 +1,17 @@
-//! What the sign-up and sign-in functions build once per cold start.
+//! What the auth functions build once per cold start.
 
 use crate::signin_attempts::{SigninAttempts, SigninPolicy};
 use crate::users::Users;
-use ticketing::auth::{password, CookieSettings, SessionKeys};
+use ticketing::auth::{password, CookieSettings, SessionKeys, Sessions};
 use ticketing::config::{self, ConfigError};
 
-/// Clients, keys and settings shared by every invocation of sign-up or sign-in.
+/// Clients, keys and settings shared by every invocation of an auth function.
 pub struct AuthContext {
     pub users: Users,
-    /// Sign-in tries per account, for the back-off.
+    /// Sign-in tries per account and per trusted device, for the back-off.
     pub signin_attempts: SigninAttempts,
-    pub keys: SessionKeys,
-    pub cookies: CookieSettings,
+    /// Session tokens, cookies and the stored sessions (in the Users table).
+    pub sessions: Sessions,
     /// Verified against when the email is unknown, so that an unknown email and a wrong
     /// password take about the same time ([`password::DECOY_HASH`]).
     pub decoy_hash: String,
@@ -23,9 +23,8 @@ impl AuthContext {
         let decoy_hash = password::DECOY_HASH.to_string();
         Self {
             signin_attempts: users.signin_attempts(SigninPolicy::default()),
+            sessions: users.sessions(keys, cookies),
             users,
-            keys,
-            cookies,
             decoy_hash,
         }
     }

@@ -2,8 +2,11 @@
 
 use serde::Deserialize;
 use ticketing::FieldError;
+use unicode_normalization::UnicodeNormalization;
 
-/// A syntactically valid email address, trimmed and lower-cased (addresses compare case-insensitively).
+/// A syntactically valid email address, trimmed, NFKC-normalised and lower-cased, so that
+/// addresses that look the same are one account: `ＡLICE@example.com` (a fullwidth A) and
+/// `alice@example.com` are the same address.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email(String);
 
@@ -11,7 +14,7 @@ impl Email {
     /// Parses an address; the error says what is wrong in words a user understands.
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let invalid = || FieldError::new("email", "Email must be valid");
-        let email = raw.trim().to_lowercase();
+        let email = raw.trim().nfkc().collect::<String>().to_lowercase();
         if email.is_empty()
             || email.len() > 254
             || email.chars().any(|c| c.is_whitespace() || c.is_control())
@@ -110,6 +113,66 @@ impl CredentialsBody {
     }
 }
 
+/// The JSON body of a password change; fields are optional so a missing one is a 400 naming it.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PasswordChangeBody {
+    pub current_password: Option<String>,
+    pub new_password: Option<String>,
+}
+
+impl std::fmt::Debug for PasswordChangeBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordChangeBody(***)")
+    }
+}
+
+/// A valid password change: the password to check, and the new one. Its `Debug` hides both.
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: Password,
+}
+
+impl std::fmt::Debug for PasswordChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordChange(***)")
+    }
+}
+
+impl PasswordChangeBody {
+    /// Checks both fields and reports every problem at once.
+    pub fn parse(self) -> Result<PasswordChange, Vec<FieldError>> {
+        let current = match self.current_password {
+            None => Err(FieldError::new(
+                "currentPassword",
+                "Current password is required",
+            )),
+            Some(raw) if raw.is_empty() => Err(FieldError::new(
+                "currentPassword",
+                "Current password is required",
+            )),
+            Some(raw) => Ok(raw),
+        };
+        let new = match self.new_password.as_deref() {
+            None | Some("") => Err(FieldError::new("newPassword", "New password is required")),
+            Some(raw) => {
+                Password::parse(raw).map_err(|e| FieldError::new("newPassword", e.message))
+            }
+        };
+        match (current, new) {
+            (Ok(current), Ok(new)) if current == new.expose() => Err(vec![FieldError::new(
+                "newPassword",
+                "New password must differ from the current one",
+            )]),
+            (Ok(current_password), Ok(new_password)) => Ok(PasswordChange {
+                current_password,
+                new_password,
+            }),
+            (current, new) => Err(current.err().into_iter().chain(new.err()).collect()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,6 +183,21 @@ mod tests {
             Email::parse("  Alice@Example.COM ").unwrap().as_str(),
             "alice@example.com"
         );
+    }
+
+    #[test]
+    fn emails_that_look_the_same_after_nfkc_are_the_same() {
+        // a fullwidth a, a fullwidth capital A, and the "ﬁ" ligature
+        let cases = [
+            ("\u{ff41}lice@example.com", "alice@example.com"),
+            ("\u{ff21}LICE@EXAMPLE.COM", "alice@example.com"),
+            ("\u{fb01}@example.com", "fi@example.com"),
+        ];
+        for (raw, normalised) in cases {
+            assert_eq!(Email::parse(raw).unwrap().as_str(), normalised, "{raw}");
+        }
+        // an ideographic space becomes a space, which no address has
+        assert!(Email::parse("al\u{3000}ice@example.com").is_err());
     }
 
     #[test]
@@ -155,6 +233,38 @@ mod tests {
     fn a_password_never_shows_in_debug_output() {
         let password = Password::parse("super-secret-1").unwrap();
         assert!(!format!("{password:?}").contains("super-secret"));
+    }
+
+    #[test]
+    fn a_password_change_names_each_bad_field() {
+        let change = |current: Option<&str>, new: Option<&str>| {
+            PasswordChangeBody {
+                current_password: current.map(str::to_string),
+                new_password: new.map(str::to_string),
+            }
+            .parse()
+        };
+        let fields = |errors: Vec<FieldError>| {
+            errors
+                .into_iter()
+                .map(|e| e.field.unwrap())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            fields(change(None, None).unwrap_err()),
+            ["currentPassword", "newPassword"]
+        );
+        assert_eq!(
+            fields(change(Some("old-password"), Some("short")).unwrap_err()),
+            ["newPassword"]
+        );
+        assert_eq!(
+            fields(change(Some("same-password"), Some("same-password")).unwrap_err()),
+            ["newPassword"]
+        );
+        let ok = change(Some("old-password"), Some("new-password")).unwrap();
+        assert_eq!(ok.new_password.expose(), "new-password");
+        assert!(!format!("{ok:?}").contains("old-password"));
     }
 
     #[test]

@@ -1,18 +1,19 @@
-//! The four auth endpoints.
+//! The auth endpoints.
 
 use crate::context::AuthContext;
-use crate::credentials::{CredentialsBody, Email};
+use crate::credentials::{CredentialsBody, Email, PasswordChangeBody};
 use crate::signin_attempts::Attempt;
+use crate::trusted_devices;
 use crate::users::{InsertUserError, User};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use ticketing::auth::{self, password, CookieSettings, SessionKeys, SessionUser};
+use ticketing::auth::{password, require_session, SessionUser, Sessions};
 use ticketing::http::{empty, json, json_body, ApiResult};
 use ticketing::{ApiError, FieldError};
 
-/// POST /api/users/signup: creates the user and signs them in (201 + session cookie).
+/// POST /api/users/signup: creates the user and signs them in (201 + session and device cookies).
 pub async fn signup(ctx: &AuthContext, request: Request) -> ApiResult {
     let credentials = json_body::<CredentialsBody>(&request)?
         .parse()
@@ -40,9 +41,11 @@ pub async fn signup(ctx: &AuthContext, request: Request) -> ApiResult {
             email: user.email,
         },
     )
+    .await
 }
 
-/// POST /api/users/signin: checks the credentials (200 + session cookie, or 400 "Invalid credentials").
+/// POST /api/users/signin: checks the credentials (200 + session and device cookies, or 400
+/// "Invalid credentials"; 429 while sign-in is paused for this client).
 pub async fn signin(ctx: &AuthContext, request: Request) -> ApiResult {
     let body = json_body::<CredentialsBody>(&request)?;
     let mut errors = Vec::new();
@@ -61,12 +64,8 @@ pub async fn signin(ctx: &AuthContext, request: Request) -> ApiResult {
         return Err(ApiError::BadRequest(errors));
     };
 
-    if let Attempt::Paused { retry_after } = ctx
-        .signin_attempts
-        .claim(&email, now_ms())
-        .await
-        .map_err(ApiError::internal)?
-    {
+    let (attempt, charged) = trusted_devices::claim(ctx, &request, &email, now_ms()).await?;
+    if let Attempt::Paused { retry_after } = attempt {
         return Err(too_many_attempts(retry_after));
     }
 
@@ -78,10 +77,7 @@ pub async fn signin(ctx: &AuthContext, request: Request) -> ApiResult {
     let matches = verify_off_thread(password, stored_hash).await?;
     match user {
         Some(user) if matches => {
-            ctx.signin_attempts
-                .succeeded(&email)
-                .await
-                .map_err(ApiError::internal)?;
+            trusted_devices::succeeded(ctx, &charged, &email).await?;
             signed_in(
                 ctx,
                 StatusCode::OK,
@@ -90,11 +86,58 @@ pub async fn signin(ctx: &AuthContext, request: Request) -> ApiResult {
                     email: user.email,
                 },
             )
+            .await
         }
         _ => Err(ApiError::BadRequest(vec![FieldError::general(
             "Invalid credentials",
         )])),
     }
+}
+
+/// POST /api/users/password: checks the current password, stores the new one and ends every
+/// other session of the user; this one stays signed in (204). A wrong current password is a
+/// 400 on `currentPassword` and counts as a failed sign-in try.
+pub async fn change_password(ctx: &AuthContext, request: Request) -> ApiResult {
+    let session = require_session(&request, &ctx.sessions).await?;
+    let change = json_body::<PasswordChangeBody>(&request)?
+        .parse()
+        .map_err(ApiError::BadRequest)?;
+    let email = Email::parse(&session.user.email).map_err(|_| ApiError::NotAuthorized)?;
+
+    let (attempt, charged) = trusted_devices::claim(ctx, &request, &email, now_ms()).await?;
+    if let Attempt::Paused { retry_after } = attempt {
+        return Err(too_many_attempts(retry_after));
+    }
+    let user = ctx
+        .users
+        .find(&email)
+        .await
+        .map_err(ApiError::internal)?
+        .filter(|user| user.id == session.user.id)
+        .ok_or(ApiError::NotAuthorized)?;
+    if !verify_off_thread(change.current_password, user.password_hash).await? {
+        return Err(ApiError::invalid(
+            "currentPassword",
+            "Current password is wrong",
+        ));
+    }
+    trusted_devices::succeeded(ctx, &charged, &email).await?;
+
+    let new_hash = hash_off_thread(change.new_password.expose().to_string()).await?;
+    if !ctx
+        .users
+        .set_password_hash(&user.email, &user.id, &new_hash)
+        .await
+        .map_err(ApiError::internal)?
+    {
+        return Err(ApiError::NotAuthorized);
+    }
+    ctx.sessions
+        .end_all_but(&session)
+        .await
+        .map_err(ApiError::internal)?;
+    tracing::info!(user_id = user.id, "password changed; other sessions ended");
+    empty(StatusCode::NO_CONTENT)
 }
 
 /// The answer while sign-in to an account is paused: the same whether or not the account exists.
@@ -106,25 +149,39 @@ fn too_many_attempts(retry_after: Duration) -> ApiError {
     }
 }
 
-/// POST /api/users/signout: clears the session cookie (204).
-pub async fn signout(cookies: &CookieSettings, _request: Request) -> ApiResult {
+/// POST /api/users/signout: ends the session on the server and clears its cookie (204).
+pub async fn signout(sessions: &Sessions, request: Request) -> ApiResult {
+    if let Some(session) = sessions.current(&request).await? {
+        sessions.end(&session).await.map_err(ApiError::internal)?;
+    }
     let mut response = empty(StatusCode::NO_CONTENT)?;
-    append_cookie(&mut response, &cookies.cleared())?;
+    append_cookie(&mut response, &sessions.cookies().cleared())?;
     Ok(response)
 }
 
-/// GET /api/users/currentuser: `{"currentUser":{id,email}}`, or `{"currentUser":null}` without a valid session.
-pub async fn current_user(keys: &SessionKeys, request: Request) -> ApiResult {
-    let user = auth::current_user(&request, keys);
+/// GET /api/users/currentuser: `{"currentUser":{id,email}}`, or `{"currentUser":null}` without
+/// the cookie of an open session.
+pub async fn current_user(sessions: &Sessions, request: Request) -> ApiResult {
+    let user = sessions
+        .current(&request)
+        .await?
+        .map(|session| session.user);
     json(StatusCode::OK, &json!({ "currentUser": user }))
 }
 
-fn signed_in(ctx: &AuthContext, status: StatusCode, user: SessionUser) -> ApiResult {
-    let token = ctx.keys.issue(&user).map_err(ApiError::internal)?;
+/// The answer of a successful sign-up or sign-in: a new session, and a fresh device cookie.
+async fn signed_in(ctx: &AuthContext, status: StatusCode, user: SessionUser) -> ApiResult {
+    let session = ctx.sessions.open(&user).await.map_err(ApiError::internal)?;
     let mut response = json(status, &user)?;
     append_cookie(
         &mut response,
-        &ctx.cookies.session(&token, ctx.keys.ttl_seconds()),
+        &ctx.sessions
+            .cookies()
+            .session(&session.token, ctx.sessions.keys().ttl_seconds()),
+    )?;
+    append_cookie(
+        &mut response,
+        &trusted_devices::device_cookie(ctx, &user.email)?,
     )?;
     Ok(response)
 }

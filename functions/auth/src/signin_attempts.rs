@@ -1,10 +1,14 @@
-//! Sign-in attempts per account, with back-off: a few tries are free; after that each try
-//! pauses sign-in to that account for a while, twice as long each time, whoever is trying.
+//! Sign-in attempts with back-off: a few tries are free; after that each try pauses sign-in for
+//! a while, twice as long each time. Tries are counted per account for clients the account does
+//! not know, and per device for a browser that holds the account's device cookie
+//! ([`crate::trusted_devices`]), so guesses from elsewhere never pause the owner's own browser.
 //!
-//! The count lives in the Users table, in an item of its own next to the user
-//! (`SIGNIN-ATTEMPTS#<email>`; user items are keyed by the lower-cased email, so the two never
-//! meet). It is kept for unknown emails too, so the answers do not tell which accounts exist.
-//! A successful sign-in deletes it, and DynamoDB's TTL forgets it a day after the last try.
+//! Each count lives in the Users table, in an item of its own next to the user
+//! (`SIGNIN-ATTEMPTS#<email>` for an account, `SIGNIN-ATTEMPTS#DEVICE#<nonce>` for a device;
+//! user items are keyed by the lower-cased email, so the two never meet). An account's count is
+//! kept for unknown emails too, so the answers do not tell which accounts exist. A successful
+//! sign-in deletes the count it was charged to, and DynamoDB's TTL forgets a count a day after
+//! its last try.
 //!
 //! Claiming an attempt is a compare-and-set on the count, so a burst of concurrent guesses can't
 //! all slip in before the pause is written: at most one try proceeds per count.
@@ -62,6 +66,15 @@ pub enum Attempt {
     Paused { retry_after: Duration },
 }
 
+/// Whose tries a count holds.
+#[derive(Debug, Clone, Copy)]
+pub enum Counted<'a> {
+    /// Every try at this account from a client without its device cookie.
+    Account(&'a Email),
+    /// The tries from one browser holding a device cookie (named by the cookie's nonce).
+    Device(&'a str),
+}
+
 /// The count could not be read or written.
 #[derive(Debug, thiserror::Error)]
 #[error("sign-in attempts: {0}")]
@@ -100,11 +113,11 @@ impl SigninAttempts {
         self.policy
     }
 
-    /// Claims one try for `email` at `now_ms`: refused while a pause runs; otherwise counted
+    /// Claims one try for `counted` at `now_ms`: refused while a pause runs; otherwise counted
     /// (arming the next pause when the free tries are used up) and allowed.
-    pub async fn claim(&self, email: &Email, now_ms: u64) -> Result<Attempt, StorageError> {
+    pub async fn claim(&self, counted: Counted<'_>, now_ms: u64) -> Result<Attempt, StorageError> {
         for _ in 0..CLAIM_ROUNDS {
-            let seen = self.read(email).await?;
+            let seen = self.read(counted).await?;
             if seen.paused_until_ms > now_ms {
                 return Ok(Attempt::Paused {
                     retry_after: Duration::from_millis(seen.paused_until_ms - now_ms),
@@ -116,7 +129,7 @@ impl SigninAttempts {
                 None => 0,
             };
             if self
-                .write_if_unchanged(email, &seen, attempts, paused_until_ms, now_ms)
+                .write_if_unchanged(counted, &seen, attempts, paused_until_ms, now_ms)
                 .await?
             {
                 return Ok(Attempt::Allowed);
@@ -129,23 +142,23 @@ impl SigninAttempts {
     }
 
     /// Forgets the count after a successful sign-in.
-    pub async fn succeeded(&self, email: &Email) -> Result<(), StorageError> {
+    pub async fn succeeded(&self, counted: Counted<'_>) -> Result<(), StorageError> {
         self.client
             .delete_item()
             .table_name(&self.table)
-            .key("pk", key(email))
+            .key("pk", key(counted))
             .send()
             .await
             .map(|_| ())
             .map_err(|e| StorageError(error_chain(&e.into_service_error())))
     }
 
-    async fn read(&self, email: &Email) -> Result<Count, StorageError> {
+    async fn read(&self, counted: Counted<'_>) -> Result<Count, StorageError> {
         let output = self
             .client
             .get_item()
             .table_name(&self.table)
-            .key("pk", key(email))
+            .key("pk", key(counted))
             .consistent_read(true)
             .send()
             .await
@@ -165,7 +178,7 @@ impl SigninAttempts {
     /// Writes the new count unless another try changed it since `seen`; false if one did.
     async fn write_if_unchanged(
         &self,
-        email: &Email,
+        counted: Counted<'_>,
         seen: &Count,
         attempts: u32,
         paused_until_ms: u64,
@@ -173,7 +186,7 @@ impl SigninAttempts {
     ) -> Result<bool, StorageError> {
         let expires_at_epoch = now_ms / 1000 + self.policy.forget_after.as_secs();
         let item = HashMap::from([
-            ("pk".to_string(), key(email)),
+            ("pk".to_string(), key(counted)),
             ("attempts".to_string(), number(attempts)),
             ("pausedUntil".to_string(), number(paused_until_ms)),
             ("expiresAtEpoch".to_string(), number(expires_at_epoch)),
@@ -198,8 +211,11 @@ impl SigninAttempts {
     }
 }
 
-fn key(email: &Email) -> AttributeValue {
-    AttributeValue::S(format!("SIGNIN-ATTEMPTS#{}", email.as_str()))
+fn key(counted: Counted<'_>) -> AttributeValue {
+    AttributeValue::S(match counted {
+        Counted::Account(email) => format!("SIGNIN-ATTEMPTS#{}", email.as_str()),
+        Counted::Device(nonce) => format!("SIGNIN-ATTEMPTS#DEVICE#{nonce}"),
+    })
 }
 
 fn number(value: impl ToString) -> AttributeValue {
@@ -232,11 +248,20 @@ mod tests {
     #[test]
     fn the_count_key_cannot_be_a_users_key() {
         let email = Email::parse("Alice@Example.com").unwrap();
-        let AttributeValue::S(key) = key(&email) else {
+        let AttributeValue::S(key) = key(Counted::Account(&email)) else {
             panic!("string key expected")
         };
         // user items are keyed by the lower-cased address; this key has upper-case letters
         assert_eq!(key, "SIGNIN-ATTEMPTS#alice@example.com");
         assert_ne!(key.to_lowercase(), key);
+    }
+
+    #[test]
+    fn a_device_count_is_never_an_accounts_count() {
+        let AttributeValue::S(key) = key(Counted::Device("9f86d081884c7d65")) else {
+            panic!("string key expected")
+        };
+        // account counts end in a lower-cased email; "DEVICE" is upper-case and has no @
+        assert_eq!(key, "SIGNIN-ATTEMPTS#DEVICE#9f86d081884c7d65");
     }
 }

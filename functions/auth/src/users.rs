@@ -5,6 +5,7 @@ use crate::signin_attempts::{SigninAttempts, SigninPolicy};
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use std::collections::HashMap;
+use ticketing::auth::{CookieSettings, SessionKeys, Sessions};
 use ticketing::dynamo::condition_failed;
 use ticketing::error::chain as error_chain;
 
@@ -50,6 +51,36 @@ impl Users {
     /// The sign-in attempt counts kept in the same table, under `policy`.
     pub fn signin_attempts(&self, policy: SigninPolicy) -> SigninAttempts {
         SigninAttempts::new(self.client.clone(), &self.table, policy)
+    }
+
+    /// The sessions kept in the same table.
+    pub fn sessions(&self, keys: SessionKeys, cookies: CookieSettings) -> Sessions {
+        Sessions::new(self.client.clone(), &self.table, keys, cookies)
+    }
+
+    /// Replaces the password hash of the user `user_id` at `email`; false if no such user is stored.
+    pub async fn set_password_hash(
+        &self,
+        email: &str,
+        user_id: &str,
+        password_hash: &str,
+    ) -> Result<bool, StorageError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", AttributeValue::S(email.to_string()))
+            .update_expression("SET passwordHash = :hash")
+            .condition_expression("id = :id")
+            .expression_attribute_values(":hash", AttributeValue::S(password_hash.to_string()))
+            .expression_attribute_values(":id", AttributeValue::S(user_id.to_string()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(error) if condition_failed(&error) => Ok(false),
+            Err(error) => Err(StorageError(error_chain(&error.into_service_error()))),
+        }
     }
 
     /// Stores a new user; a taken email is refused by the write's condition, never by a read first.

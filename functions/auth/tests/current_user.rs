@@ -24,7 +24,7 @@ async fn the_cookie_from_signup_names_the_user() {
     let cookie = session_cookie(&response);
 
     let response = current_user(
-        &ctx.keys,
+        &ctx.sessions,
         get_with_cookie("/api/users/currentuser", Some(&cookie)),
     )
     .await
@@ -38,18 +38,22 @@ async fn the_cookie_from_signup_names_the_user() {
 
 #[tokio::test]
 async fn no_valid_session_means_null() {
+    let ctx = fresh_context().await;
     let keys = SessionKeys::new(SECRET, 3600);
     let user = SessionUser {
         id: "u-1".into(),
         email: "a@example.com".into(),
     };
+    let valid = ctx.sessions.open(&user).await.unwrap();
+    let sid = valid.sid.as_str();
+    let valid = valid.token;
     let expired = keys
-        .issue_at(&user, ticketing::auth::token::now() - 7200)
+        .issue_at(&user, sid, ticketing::auth::token::now() - 7200)
         .unwrap();
     let other_key = SessionKeys::new("a-completely-different-secret-key-here", 3600)
-        .issue(&user)
+        .issue(&user, sid)
         .unwrap();
-    let valid = keys.issue(&user).unwrap();
+    let unknown_session = keys.issue(&user, "a-session-never-opened").unwrap();
     let (_, rest) = valid.split_once('.').unwrap();
     // the header {"alg":"none","typ":"JWT"} with the valid claims and no signature
     let alg_none = format!(
@@ -59,17 +63,25 @@ async fn no_valid_session_means_null() {
 
     let cases = [
         ("no cookie", None),
-        ("empty cookie", Some("session=".to_string())),
-        ("expired token", Some(format!("session={expired}"))),
+        ("empty cookie", Some("__Host-session=".to_string())),
+        ("expired token", Some(format!("__Host-session={expired}"))),
         (
             "token signed with another key",
-            Some(format!("session={other_key}")),
+            Some(format!("__Host-session={other_key}")),
         ),
-        ("alg none", Some(format!("session={alg_none}"))),
-        ("garbage", Some("session=not.a.token".to_string())),
+        ("alg none", Some(format!("__Host-session={alg_none}"))),
+        ("garbage", Some("__Host-session=not.a.token".to_string())),
+        (
+            "a session the server never opened",
+            Some(format!("__Host-session={unknown_session}")),
+        ),
+        (
+            "the plain cookie name, which a sibling subdomain could plant",
+            Some(format!("session={valid}")),
+        ),
     ];
     for (why, cookie) in cases {
-        let response = current_user(&keys, get_with_cookie("/", cookie.as_deref()))
+        let response = current_user(&ctx.sessions, get_with_cookie("/", cookie.as_deref()))
             .await
             .unwrap();
         assert_eq!(response.status(), 200, "{why}");
@@ -81,8 +93,8 @@ async fn no_valid_session_means_null() {
     }
     // and the valid one is accepted, so the cases above fail for the reason they name
     let response = current_user(
-        &keys,
-        get_with_cookie("/", Some(&format!("session={valid}"))),
+        &ctx.sessions,
+        get_with_cookie("/", Some(&format!("__Host-session={valid}"))),
     )
     .await
     .unwrap();

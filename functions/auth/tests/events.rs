@@ -3,15 +3,17 @@
 
 mod support;
 
-use auth::handlers::{current_user, signin, signout, signup};
+use auth::handlers::{change_password, current_user, signin, signout, signup};
 use lambda_http::request::from_str;
 use support::*;
-use ticketing::auth::{CookieSettings, SessionKeys};
+
+fn event_text(name: &str) -> String {
+    let path = format!("{}/../../events/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
 
 fn event(name: &str) -> lambda_http::Request {
-    let path = format!("{}/../../events/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+    from_str(&event_text(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 #[test]
@@ -21,6 +23,7 @@ fn every_auth_event_names_its_route() {
         ("signin.json", "POST", "/api/users/signin"),
         ("signout.json", "POST", "/api/users/signout"),
         ("current-user.json", "GET", "/api/users/currentuser"),
+        ("change-password.json", "POST", "/api/users/password"),
     ] {
         let request = event(name);
         assert_eq!(request.method().as_str(), method, "{name}");
@@ -43,15 +46,33 @@ async fn the_signup_then_signin_events_work_in_order() {
 
 #[tokio::test]
 async fn the_signout_and_current_user_events_work() {
-    let response = signout(&CookieSettings { secure: true }, event("signout.json"))
-        .await
-        .unwrap();
+    let ctx = fresh_context().await;
+    let response = signout(&ctx.sessions, event("signout.json")).await.unwrap();
     assert_eq!(response.status(), 204);
-    let response = current_user(&SessionKeys::new(SECRET, 60), event("current-user.json"))
+    let response = current_user(&ctx.sessions, event("current-user.json"))
         .await
         .unwrap();
     assert_eq!(
         body_json(&response),
         serde_json::json!({ "currentUser": null })
     );
+}
+
+#[tokio::test]
+async fn the_change_password_event_works_with_the_cookie_of_a_session() {
+    // GIVEN the user of signup.json, signed in
+    let ctx = fresh_context().await;
+    let response = signup(&ctx, event("signup.json")).await.unwrap();
+    let token = session_cookie(&response)
+        .trim_start_matches("__Host-session=")
+        .to_string();
+    // the sample's plain-HTTP cookie name is what `make dev` uses; this context is AWS's
+    let text = event_text("change-password.json").replace(
+        "session=replace-with-a-token-from-signin",
+        &format!("__Host-session={token}"),
+    );
+    let response = change_password(&ctx, from_str(&text).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
 }

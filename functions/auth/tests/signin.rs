@@ -5,7 +5,6 @@ mod support;
 use auth::handlers::{signin, signout, signup};
 use std::time::{Duration, Instant};
 use support::*;
-use ticketing::auth::CookieSettings;
 
 async fn signed_up(ctx: &auth::AuthContext) -> String {
     let email = unique_email();
@@ -28,7 +27,7 @@ async fn signin_with_valid_credentials_sets_a_session_cookie() {
         .unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(body_json(&response)["email"], email);
-    assert!(session_cookie(&response).len() > "session=".len());
+    assert!(session_cookie(&response).len() > "__Host-session=".len());
 }
 
 #[tokio::test]
@@ -94,15 +93,13 @@ async fn signin_with_missing_fields_names_them() {
 
 #[tokio::test]
 async fn signout_clears_the_cookie() {
-    let response = signout(
-        &CookieSettings { secure: true },
-        post("/api/users/signout", ""),
-    )
-    .await
-    .unwrap();
+    let ctx = fresh_context().await;
+    let response = signout(&ctx.sessions, post("/api/users/signout", ""))
+        .await
+        .unwrap();
     assert_eq!(response.status(), 204);
     let cookies = set_cookies(&response);
     assert_eq!(cookies.len(), 1);
-    assert!(cookies[0].starts_with("session=;"), "{}", cookies[0]);
+    assert!(cookies[0].starts_with("__Host-session=;"), "{}", cookies[0]);
     assert!(cookies[0].contains("Max-Age=0") && cookies[0].contains("Expires=Thu, 01 Jan 1970"));
 }

@@ -26,8 +26,10 @@ async fn signup_creates_the_user_and_sets_a_session_cookie() {
     assert_eq!(body["email"], email);
     assert!(body["id"].as_str().is_some_and(|id| !id.is_empty()));
     assert!(body.get("password").is_none() && body.get("passwordHash").is_none());
-    let cookie = set_cookies(&response).pop().unwrap();
-    assert!(cookie.starts_with("session="), "{cookie}");
+    let cookie = set_cookies(&response)
+        .into_iter()
+        .find(|c| c.starts_with("__Host-session="))
+        .unwrap();
     for attribute in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
         assert!(cookie.contains(attribute), "{cookie} lacks {attribute}");
     }
@@ -153,4 +155,26 @@ async fn concurrent_signups_with_one_email_create_exactly_one_user() {
     }
     statuses.sort();
     assert_eq!(statuses, [201, 409, 409, 409, 409, 409]);
+}
+
+#[tokio::test]
+async fn an_email_that_is_the_same_after_nfkc_and_lower_casing_is_the_same_account() {
+    let ctx = fresh_context().await;
+    let local_part = format!("alice-{}", uuid::Uuid::new_v4().simple());
+    let plain = format!("{local_part}@example.com");
+    // the same address with a fullwidth "a" (U+FF41) in front
+    let fullwidth = format!("\u{ff41}{}@example.com", &local_part[1..]);
+    let body = |email: &str| format!(r#"{{"email":"{email}","password":"password123"}}"#);
+
+    let first = signup(&ctx, post("/", &body(&fullwidth))).await.unwrap();
+    assert_eq!(first.status(), 201);
+    assert_eq!(body_json(&first)["email"], plain.as_str());
+    let second = signup(&ctx, post("/", &body(&plain))).await.unwrap_err();
+    assert_eq!(second.status_code(), 409);
+    for email in [&plain, &fullwidth] {
+        let response = auth::handlers::signin(&ctx, post("/", &body(email)))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{email}");
+    }
 }

@@ -2,7 +2,7 @@
 
 use crate::expiry::{ExpirySchedules, ExpiryTarget};
 use crate::store::Orders;
-use ticketing::auth::SessionKeys;
+use ticketing::auth::Sessions;
 use ticketing::config::{self, ConfigError};
 
 impl Orders {
@@ -14,17 +14,18 @@ impl Orders {
     }
 }
 
-/// The table and the session keys: what listing, showing and cancelling orders need.
+/// The table and the sessions: what listing, showing and cancelling orders need.
 pub struct OrdersContext {
     pub orders: Orders,
-    pub keys: SessionKeys,
+    /// Session tokens, checked against the sessions the auth domain stores.
+    pub sessions: Sessions,
 }
 
 impl OrdersContext {
-    /// `ORDERS_TABLE` and `JWT_SECRET` from the environment.
+    /// `ORDERS_TABLE` and `JWT_SECRET` (+ `USERS_TABLE`, `COOKIE_SECURE`) from the environment.
     pub async fn from_env() -> Result<Self, ConfigError> {
         Ok(Self {
-            keys: SessionKeys::from_env()?,
+            sessions: Sessions::from_env().await?,
             orders: Orders::from_env().await?,
         })
     }
@@ -51,26 +52,28 @@ impl SettleContext {
     }
 }
 
-/// What the buyer's cancel needs: settling, and the session keys.
+/// What the buyer's cancel needs: settling, and the sessions.
 pub struct CancelContext {
     pub settle: SettleContext,
-    pub keys: SessionKeys,
+    /// Session tokens, checked against the sessions the auth domain stores.
+    pub sessions: Sessions,
 }
 
 impl CancelContext {
-    /// The settle context plus `JWT_SECRET`.
+    /// The settle context plus `JWT_SECRET` (+ `USERS_TABLE`, `COOKIE_SECURE`).
     pub async fn from_env() -> Result<Self, ConfigError> {
         Ok(Self {
-            keys: SessionKeys::from_env()?,
+            sessions: Sessions::from_env().await?,
             settle: SettleContext::from_env().await?,
         })
     }
 }
 
-/// Everything a reservation needs: the table, the keys, the expiry schedules and the window.
+/// Everything a reservation needs: the table, the sessions, the expiry schedules and the window.
 pub struct ReserveContext {
     pub orders: Orders,
-    pub keys: SessionKeys,
+    /// Session tokens, checked against the sessions the auth domain stores.
+    pub sessions: Sessions,
     pub expiry: ExpirySchedules,
     pub target: ExpiryTarget,
     /// How long an order holds its ticket before it expires.
@@ -78,7 +81,7 @@ pub struct ReserveContext {
 }
 
 impl ReserveContext {
-    /// From `ORDERS_TABLE`, `JWT_SECRET`, `ORDER_TTL_SECONDS` (default 900), `EXPIRY_SCHEDULE_GROUP`,
+    /// From `ORDERS_TABLE`, `JWT_SECRET` (+ `USERS_TABLE`, `COOKIE_SECURE`), `ORDER_TTL_SECONDS` (default 900), `EXPIRY_SCHEDULE_GROUP`,
     /// `EXPIRY_QUEUE_ARN`, `EXPIRY_DLQ_ARN` and `SCHEDULER_ROLE_ARN`.
     pub async fn from_env() -> Result<Self, ConfigError> {
         let sdk = ticketing::aws::sdk_config().await;
@@ -92,7 +95,7 @@ impl ReserveContext {
                 ticketing::aws::dynamodb(&sdk),
                 config::required("ORDERS_TABLE")?,
             ),
-            keys: SessionKeys::from_env()?,
+            sessions: Sessions::from_env().await?,
             expiry: ExpirySchedules::from_env(&sdk)?,
             target,
             ttl_seconds: config::parsed_or("ORDER_TTL_SECONDS", 900u64)?,

@@ -17,7 +17,7 @@ const ALREADY_RESERVED: &str = "Ticket is already reserved";
 
 /// GET /api/orders: the caller's orders, newest first.
 pub async fn list_orders(ctx: &OrdersContext, request: Request) -> ApiResult {
-    let user = require_user(&request, &ctx.keys)?;
+    let user = require_user(&request, &ctx.sessions).await?;
     let orders = ctx
         .orders
         .orders_of(&user.id)
@@ -28,7 +28,7 @@ pub async fn list_orders(ctx: &OrdersContext, request: Request) -> ApiResult {
 
 /// GET /api/orders/{id}: one of the caller's orders; anyone else's is 404, as if it did not exist.
 pub async fn get_order(ctx: &OrdersContext, request: Request) -> ApiResult {
-    let user = require_user(&request, &ctx.keys)?;
+    let user = require_user(&request, &ctx.sessions).await?;
     let order = find_own_order(&ctx.orders, &request, &user.id).await?;
     json(StatusCode::OK, &order)
 }
@@ -36,7 +36,7 @@ pub async fn get_order(ctx: &OrdersContext, request: Request) -> ApiResult {
 /// DELETE /api/orders/{id}: cancels a `created` order (204) and drops its expiry schedule;
 /// again is harmless; a complete one is 409.
 pub async fn cancel_order(ctx: &CancelContext, request: Request) -> ApiResult {
-    let user = require_user(&request, &ctx.keys)?;
+    let user = require_user(&request, &ctx.sessions).await?;
     let order = find_own_order(&ctx.settle.orders, &request, &user.id).await?;
     match cancel_now(&ctx.settle.orders, &order.id)
         .await
@@ -58,7 +58,7 @@ pub async fn cancel_order(ctx: &CancelContext, request: Request) -> ApiResult {
 /// Who wins a race for one ticket is decided by the reservation transaction alone. With an
 /// `Idempotency-Key`, the same key from the same user returns the order it made, not a 409.
 pub async fn create_order(ctx: &ReserveContext, request: Request) -> ApiResult {
-    let user = require_user(&request, &ctx.keys)?;
+    let user = require_user(&request, &ctx.sessions).await?;
     let body: Value = json_body(&request)?;
     let ticket_id = body
         .get("ticketId")

@@ -68,7 +68,7 @@ async fn refusals() {
     let buyer = user();
     let signed_out = create_order(
         &ctx,
-        request("POST", Some(json!({"ticketId": ticket})), None, None, &[]),
+        request("POST", Some(json!({"ticketId": ticket})), None, None, &[]).await,
     )
     .await;
     assert_eq!(signed_out.unwrap_err().status_code(), 401);
@@ -79,7 +79,7 @@ async fn refusals() {
     ] {
         let error = create_order(
             &ctx,
-            request("POST", Some(body.clone()), Some(&buyer), None, &[]),
+            request("POST", Some(body.clone()), Some(&buyer), None, &[]).await,
         )
         .await
         .unwrap_err();
@@ -117,8 +117,8 @@ async fn the_same_idempotency_key_returns_the_same_order() {
             &[("idempotency-key", "attempt-1")],
         )
     };
-    let first = body_json(&create_order(&ctx, attempt()).await.unwrap());
-    let again = create_order(&ctx, attempt()).await.unwrap();
+    let first = body_json(&create_order(&ctx, attempt().await).await.unwrap());
+    let again = create_order(&ctx, attempt().await).await.unwrap();
     assert_eq!(again.status(), 201);
     assert_eq!(body_json(&again), first);
     // another user's same key is theirs alone: the ticket is taken
@@ -128,7 +128,8 @@ async fn the_same_idempotency_key_returns_the_same_order() {
         Some(&user()),
         None,
         &[("idempotency-key", "attempt-1")],
-    );
+    )
+    .await;
     assert_eq!(
         create_order(&ctx, other).await.unwrap_err().status_code(),
         409
@@ -139,7 +140,8 @@ async fn the_same_idempotency_key_returns_the_same_order() {
         Some(&buyer),
         None,
         &[("idempotency-key", "has space")],
-    );
+    )
+    .await;
     assert_eq!(
         create_order(&ctx, bad_key).await.unwrap_err().status_code(),
         400

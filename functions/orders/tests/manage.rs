@@ -15,14 +15,14 @@ async fn a_buyer_sees_only_their_own_orders() {
     let read = orders_context(&ctx);
 
     let listed = body_json(
-        &list_orders(&read, request("GET", None, Some(&alice), None, &[]))
+        &list_orders(&read, request("GET", None, Some(&alice), None, &[]).await)
             .await
             .unwrap(),
     );
     assert_eq!(
         cancel_order(
             &cancel_context(&ctx),
-            request("DELETE", None, None, first["id"].as_str(), &[])
+            request("DELETE", None, None, first["id"].as_str(), &[]).await
         )
         .await
         .unwrap_err()
@@ -42,7 +42,7 @@ async fn a_buyer_sees_only_their_own_orders() {
     );
     assert_eq!(listed["orders"][0]["ticket"]["price"], 200);
     assert_eq!(
-        list_orders(&read, request("GET", None, None, None, &[]))
+        list_orders(&read, request("GET", None, None, None, &[]).await)
             .await
             .unwrap_err()
             .status_code(),
@@ -51,7 +51,7 @@ async fn a_buyer_sees_only_their_own_orders() {
 
     let own = get_order(
         &read,
-        request("GET", None, Some(&alice), first["id"].as_str(), &[]),
+        request("GET", None, Some(&alice), first["id"].as_str(), &[]).await,
     )
     .await
     .unwrap();
@@ -61,7 +61,7 @@ async fn a_buyer_sees_only_their_own_orders() {
         (&alice, "not-a-uuid"),
         (&alice, &uuid::Uuid::new_v4().to_string()),
     ] {
-        let error = get_order(&read, request("GET", None, Some(who), Some(id), &[]))
+        let error = get_order(&read, request("GET", None, Some(who), Some(id), &[]).await)
             .await
             .unwrap_err();
         assert_eq!(error.status_code(), 404, "{id}");
@@ -81,7 +81,7 @@ async fn cancelling_frees_the_ticket_and_twice_is_harmless() {
     for _ in 0..2 {
         let response = cancel_order(
             &cancel,
-            request("DELETE", None, Some(&buyer), Some(id), &[]),
+            request("DELETE", None, Some(&buyer), Some(id), &[]).await,
         )
         .await
         .unwrap();
@@ -103,7 +103,7 @@ async fn cancelling_frees_the_ticket_and_twice_is_harmless() {
     // someone else can't cancel it (they don't even see it), and the freed ticket can be reserved again
     let other = cancel_order(
         &cancel,
-        request("DELETE", None, Some(&user()), Some(id), &[]),
+        request("DELETE", None, Some(&user()), Some(id), &[]).await,
     )
     .await
     .unwrap_err();
@@ -140,7 +140,7 @@ async fn a_complete_order_cannot_be_cancelled() {
 
     let error = cancel_order(
         &cancel_context(&ctx),
-        request("DELETE", None, Some(&buyer), Some(id), &[]),
+        request("DELETE", None, Some(&buyer), Some(id), &[]).await,
     )
     .await
     .unwrap_err();

@@ -2,7 +2,7 @@
 
 use crate::store::Payments;
 use crate::stripe_api::{self, StripeApi};
-use ticketing::auth::SessionKeys;
+use ticketing::auth::Sessions;
 use ticketing::config::{self, ConfigError};
 
 impl Payments {
@@ -14,11 +14,12 @@ impl Payments {
     }
 }
 
-/// What starting a payment needs: the table, the session keys, Stripe, and what the browser
+/// What starting a payment needs: the table, the sessions, Stripe, and what the browser
 /// needs to load Stripe.js.
 pub struct CreatePaymentContext {
     pub payments: Payments,
-    pub keys: SessionKeys,
+    /// Session tokens, checked against the sessions the auth domain stores.
+    pub sessions: Sessions,
     pub stripe: StripeApi,
     /// Stripe's publishable key (`pk_...`), handed to the browser.
     pub publishable_key: String,
@@ -27,12 +28,12 @@ pub struct CreatePaymentContext {
 }
 
 impl CreatePaymentContext {
-    /// From `PAYMENTS_TABLE`, `JWT_SECRET`, `STRIPE_SECRET_KEY`, `STRIPE_API_BASE` (optional),
+    /// From `PAYMENTS_TABLE`, `JWT_SECRET` (+ `USERS_TABLE`, `COOKIE_SECURE`), `STRIPE_SECRET_KEY`, `STRIPE_API_BASE` (optional),
     /// `STRIPE_PUBLISHABLE_KEY` and `STRIPE_JS_URL` (default https://js.stripe.com/v3/).
     pub async fn from_env() -> Result<Self, ConfigError> {
         Ok(Self {
             payments: Payments::from_env().await?,
-            keys: SessionKeys::from_env()?,
+            sessions: Sessions::from_env().await?,
             stripe: StripeApi::from_env(stripe_api::WHILE_A_BUYER_WAITS)?,
             publishable_key: config::required("STRIPE_PUBLISHABLE_KEY")?,
             stripe_js_url: std::env::var("STRIPE_JS_URL")

@@ -20,7 +20,7 @@ use ticketing::ApiError;
 /// the code `order_paid` (or cancelled, if that payment was refunded) even while the replica
 /// still says `created`.
 pub async fn create_payment(ctx: &CreatePaymentContext, request: Request) -> ApiResult {
-    let user = require_user(&request, &ctx.keys)?;
+    let user = require_user(&request, &ctx.sessions).await?;
     let body: Value = json_body(&request)?;
     let order_id = body
         .get("orderId")

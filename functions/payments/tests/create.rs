@@ -20,9 +20,10 @@ async fn the_buyer_gets_the_client_secret_of_one_payment_intent_per_order() {
     let body = json!({ "orderId": order.id }).to_string();
 
     // WHEN the buyer starts paying, twice
-    let (status, first) = outcome(create_payment(&ctx, payment_request(&body, Some(&buyer))).await);
+    let (status, first) =
+        outcome(create_payment(&ctx, payment_request(&body, Some(&buyer)).await).await);
     let (again_status, again) =
-        outcome(create_payment(&ctx, payment_request(&body, Some(&buyer))).await);
+        outcome(create_payment(&ctx, payment_request(&body, Some(&buyer)).await).await);
 
     // THEN both answers are 201 with the same PaymentIntent and its client secret
     assert_eq!((status, again_status), (201, 201), "{first}");
@@ -52,14 +53,16 @@ async fn only_the_signed_in_buyer_of_an_open_order_may_pay() {
     let body = json!({ "orderId": order.id }).to_string();
 
     // signed out
-    let (status, _) = outcome(create_payment(&ctx, payment_request(&body, None)).await);
+    let (status, _) = outcome(create_payment(&ctx, payment_request(&body, None).await).await);
     assert_eq!(status, 401);
     // someone else's order looks like no order at all
-    let (status, _) = outcome(create_payment(&ctx, payment_request(&body, Some(&user()))).await);
+    let (status, _) =
+        outcome(create_payment(&ctx, payment_request(&body, Some(&user())).await).await);
     assert_eq!(status, 404);
     // an unknown order
     let unknown = json!({ "orderId": uuid::Uuid::new_v4().to_string() }).to_string();
-    let (status, _) = outcome(create_payment(&ctx, payment_request(&unknown, Some(&buyer))).await);
+    let (status, _) =
+        outcome(create_payment(&ctx, payment_request(&unknown, Some(&buyer)).await).await);
     assert_eq!(status, 404);
     // no Stripe call was made for any of them
     assert!(world.stripe.events().is_empty());
@@ -78,11 +81,12 @@ async fn a_malformed_request_is_a_400_naming_the_field() {
         r#"{"orderId": "not-a-uuid"}"#,
     ] {
         let (status, answer) =
-            outcome(create_payment(&ctx, payment_request(body, Some(&buyer))).await);
+            outcome(create_payment(&ctx, payment_request(body, Some(&buyer)).await).await);
         assert_eq!(status, 400, "{body}: {answer}");
         assert!(answer["errors"][0]["message"].is_string(), "{body}");
     }
-    let (_, answer) = outcome(create_payment(&ctx, payment_request("{}", Some(&buyer))).await);
+    let (_, answer) =
+        outcome(create_payment(&ctx, payment_request("{}", Some(&buyer)).await).await);
     assert_eq!(answer["errors"][0]["field"], "orderId");
 }
 
@@ -119,7 +123,7 @@ async fn cancelled_complete_expired_and_under_minimum_orders_cannot_be_paid() {
     ] {
         let body = json!({ "orderId": order.id }).to_string();
         let (status, answer) =
-            outcome(create_payment(&ctx, payment_request(&body, Some(&buyer))).await);
+            outcome(create_payment(&ctx, payment_request(&body, Some(&buyer)).await).await);
         assert_eq!(status, 409, "{message}");
         assert_eq!(answer["errors"][0]["message"], message);
     }
@@ -143,7 +147,7 @@ async fn an_order_whose_payment_is_stored_is_paid_before_its_replica_says_so() {
 
     // WHEN the buyer asks to pay again, THEN it is a 409 saying it is paid, with its code
     let (status, answer) =
-        outcome(create_payment(&ctx, payment_request(&body, Some(&buyer))).await);
+        outcome(create_payment(&ctx, payment_request(&body, Some(&buyer)).await).await);
     assert_eq!(status, 409, "{answer}");
     assert_eq!(
         answer,
@@ -155,7 +159,8 @@ async fn an_order_whose_payment_is_stored_is_paid_before_its_replica_says_so() {
         .apply_order_version(&order.id, OrderStatus::Complete, 1)
         .await
         .unwrap());
-    let (status, again) = outcome(create_payment(&ctx, payment_request(&body, Some(&buyer))).await);
+    let (status, again) =
+        outcome(create_payment(&ctx, payment_request(&body, Some(&buyer)).await).await);
     assert_eq!((status, &again), (409, &answer));
 
     // GIVEN a payment refunded because its order was cancelled before it arrived
@@ -172,7 +177,7 @@ async fn an_order_whose_payment_is_stored_is_paid_before_its_replica_says_so() {
     let body = json!({ "orderId": order.id }).to_string();
     // THEN that order cannot be paid either
     let (status, answer) =
-        outcome(create_payment(&ctx, payment_request(&body, Some(&buyer))).await);
+        outcome(create_payment(&ctx, payment_request(&body, Some(&buyer)).await).await);
     assert_eq!(status, 409, "{answer}");
     assert_eq!(
         answer["errors"][0]["message"],
@@ -193,7 +198,7 @@ async fn while_stripe_fails_the_buyer_gets_a_503_to_try_again_and_then_pays() {
     let ctx = world.create_context();
 
     // WHEN the buyer starts paying
-    let response = create_payment(&ctx, payment_request(&body, Some(&buyer))).await;
+    let response = create_payment(&ctx, payment_request(&body, Some(&buyer)).await).await;
 
     // THEN the answer is a 503 that says what happened and when to try again
     let response = response.unwrap_or_else(|error| ticketing::http::error_response(&error));
@@ -209,7 +214,7 @@ async fn while_stripe_fails_the_buyer_gets_a_503_to_try_again_and_then_pays() {
     // AND once Stripe is back, the same request starts the payment
     world.stripe.set_faults(Faults::default());
     let (status, started) =
-        outcome(create_payment(&ctx, payment_request(&body, Some(&buyer))).await);
+        outcome(create_payment(&ctx, payment_request(&body, Some(&buyer)).await).await);
     assert_eq!(status, 201, "{started}");
 }
 
@@ -226,7 +231,7 @@ async fn a_stripe_slower_than_a_buyer_waits_is_a_503_well_before_the_function_ti
     // WHEN the buyer starts paying
     let started = Instant::now();
     let (status, answer) =
-        outcome(create_payment(&ctx, payment_request(&body, Some(&buyer))).await);
+        outcome(create_payment(&ctx, payment_request(&body, Some(&buyer)).await).await);
 
     // THEN a 503 comes once the buyer's wait is over, inside the function's 10 s timeout
     assert_eq!(status, 503, "{answer}");

@@ -85,12 +85,10 @@ async fn the_sample_payment_request_starts_a_payment_for_its_order() {
     let order = world.open_order(&buyer, 2500, 600).await;
     let sample = text("create-payment.json").replace(ORDER, &order.id);
     let mut request = from_str(&sample).unwrap();
-    let token = ticketing::auth::SessionKeys::new(SECRET, 3600)
-        .issue(&buyer)
-        .unwrap();
+    let cookie = local::testing::session_cookie(&buyer).await;
     request
         .headers_mut()
-        .insert("cookie", format!("session={token}").parse().unwrap());
+        .insert("cookie", cookie.parse().unwrap());
     let (status, answer) = outcome(create_payment(&world.create_context(), request).await);
     assert_eq!(status, 201, "{answer}");
     assert_eq!(answer["orderId"], order.id.as_str());

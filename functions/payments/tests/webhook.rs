@@ -17,7 +17,7 @@ async fn paid_order(world: &World, card: &str) -> (String, String) {
     let (status, started) = outcome(
         create_payment(
             &world.create_context(),
-            payment_request(&body, Some(&buyer)),
+            payment_request(&body, Some(&buyer)).await,
         )
         .await,
     );

@@ -1,7 +1,7 @@
 //! What the tickets functions build once per cold start.
 
 use crate::store::Tickets;
-use ticketing::auth::SessionKeys;
+use ticketing::auth::Sessions;
 use ticketing::config::{self, ConfigError};
 
 impl Tickets {
@@ -13,17 +13,18 @@ impl Tickets {
     }
 }
 
-/// The table and the session keys: what creating and editing need.
+/// The table and the sessions: what creating and editing need.
 pub struct WriteContext {
     pub tickets: Tickets,
-    pub keys: SessionKeys,
+    /// Session tokens, checked against the sessions the auth domain stores.
+    pub sessions: Sessions,
 }
 
 impl WriteContext {
-    /// `TICKETS_TABLE` and `JWT_SECRET` from the environment.
+    /// `TICKETS_TABLE` and `JWT_SECRET` (+ `USERS_TABLE`, `COOKIE_SECURE`) from the environment.
     pub async fn from_env() -> Result<Self, ConfigError> {
         Ok(Self {
-            keys: SessionKeys::from_env()?,
+            sessions: Sessions::from_env().await?,
             tickets: Tickets::from_env().await?,
         })
     }

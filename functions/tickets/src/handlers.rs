@@ -55,7 +55,7 @@ pub async fn list_tickets(tickets: &Tickets, request: Request) -> ApiResult {
 
 /// POST /api/tickets: lists a ticket for sale (201, version 0).
 pub async fn create_ticket(ctx: &WriteContext, request: Request) -> ApiResult {
-    let user = require_user(&request, &ctx.keys)?;
+    let user = require_user(&request, &ctx.sessions).await?;
     let body: Value = json_body(&request)?;
     let input = TicketInput::parse(&body).map_err(ApiError::BadRequest)?;
     let now = ticketing::time::now_rfc3339();
@@ -90,7 +90,7 @@ pub async fn get_ticket(tickets: &Tickets, request: Request) -> ApiResult {
 /// The expected version comes from the body's `version`, else from `If-Match`, else it is the
 /// version just read. The write is conditional on it, so of two concurrent edits only one wins.
 pub async fn update_ticket(ctx: &WriteContext, request: Request) -> ApiResult {
-    let user = require_user(&request, &ctx.keys)?;
+    let user = require_user(&request, &ctx.sessions).await?;
     let ticket = find(&ctx.tickets, &request).await?;
     may_edit(&ticket, &user.id).map_err(refusal)?;
     let body: Value = json_body(&request)?;

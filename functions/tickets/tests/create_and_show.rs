@@ -11,7 +11,8 @@ async fn creating_needs_a_session() {
     let ctx = fresh_context().await;
     let request = Call::new("POST", "/api/tickets")
         .body(json!({"title": "Concert", "price": 2500}))
-        .build();
+        .build()
+        .await;
     assert_eq!(
         create_ticket(&ctx, request)
             .await
@@ -38,7 +39,8 @@ async fn bad_titles_and_prices_are_refused_with_the_field_named() {
         let request = Call::new("POST", "/api/tickets")
             .signed_in_as(&seller)
             .body(body.clone())
-            .build();
+            .build()
+            .await;
         let error = create_ticket(&ctx, request)
             .await
             .expect_err(&body.to_string());
@@ -48,7 +50,8 @@ async fn bad_titles_and_prices_are_refused_with_the_field_named() {
     let request = Call::new("POST", "/api/tickets")
         .signed_in_as(&seller)
         .raw_body("not json")
-        .build();
+        .build()
+        .await;
     assert_eq!(
         create_ticket(&ctx, request)
             .await
@@ -70,7 +73,7 @@ async fn a_valid_ticket_is_created_at_version_0_and_can_be_shown() {
     assert_eq!(created["orderId"], serde_json::Value::Null);
 
     let id = created["id"].as_str().unwrap();
-    let response = get_ticket(&ctx.tickets, Call::new("GET", "/").id(id).build())
+    let response = get_ticket(&ctx.tickets, Call::new("GET", "/").id(id).build().await)
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
@@ -85,7 +88,7 @@ async fn unknown_and_malformed_ids_are_not_found() {
         "not-an-id".to_string(),
         "".to_string(),
     ] {
-        let error = get_ticket(&ctx.tickets, Call::new("GET", "/").id(&id).build())
+        let error = get_ticket(&ctx.tickets, Call::new("GET", "/").id(&id).build().await)
             .await
             .unwrap_err();
         assert_eq!(error.status_code(), 404, "{id:?}");

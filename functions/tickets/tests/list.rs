@@ -17,7 +17,9 @@ async fn page(
     if let Some(cursor) = cursor {
         call = call.query("cursor", cursor);
     }
-    let response = list_tickets(&ctx.tickets, call.build()).await.unwrap();
+    let response = list_tickets(&ctx.tickets, call.build().await)
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     body_json(&response)
 }
@@ -86,7 +88,10 @@ async fn bad_limits_and_cursors_are_refused() {
         ("limit", "-1"),
         ("cursor", "garbage"),
     ] {
-        let request = Call::new("GET", "/api/tickets").query(name, value).build();
+        let request = Call::new("GET", "/api/tickets")
+            .query(name, value)
+            .build()
+            .await;
         let error = list_tickets(&ctx.tickets, request).await.expect_err(value);
         assert_eq!(error.status_code(), 400, "{name}={value}");
         assert_eq!(error.errors()[0].field.as_deref(), Some(name));

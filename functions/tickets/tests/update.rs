@@ -29,7 +29,8 @@ async fn the_owner_edits_and_the_version_goes_up() {
             json!({"title": "Concert (front row)", "price": 3050, "version": 0}),
         )
         .signed_in_as(&seller)
-        .build(),
+        .build()
+        .await,
     )
     .await
     .unwrap();
@@ -48,7 +49,8 @@ async fn the_owner_edits_and_the_version_goes_up() {
         &ctx,
         edit(&id, json!({"title": "Concert", "price": 3100}))
             .signed_in_as(&seller)
-            .build(),
+            .build()
+            .await,
     )
     .await
     .unwrap();
@@ -74,21 +76,27 @@ async fn refusals_in_the_order_a_client_needs_them() {
         status(
             update_ticket(
                 &ctx,
-                edit(&unknown, valid.clone()).signed_in_as(&seller).build()
+                edit(&unknown, valid.clone())
+                    .signed_in_as(&seller)
+                    .build()
+                    .await
             )
             .await
         ),
         404
     );
     assert_eq!(
-        status(update_ticket(&ctx, edit(&id, valid.clone()).build()).await),
+        status(update_ticket(&ctx, edit(&id, valid.clone()).build().await).await),
         401
     );
     assert_eq!(
         status(
             update_ticket(
                 &ctx,
-                edit(&id, valid.clone()).signed_in_as(&stranger).build()
+                edit(&id, valid.clone())
+                    .signed_in_as(&stranger)
+                    .build()
+                    .await
             )
             .await
         ),
@@ -101,6 +109,7 @@ async fn refusals_in_the_order_a_client_needs_them() {
                 edit(&id, json!({"title": "", "price": 2600}))
                     .signed_in_as(&seller)
                     .build()
+                    .await
             )
             .await
         ),
@@ -113,6 +122,7 @@ async fn refusals_in_the_order_a_client_needs_them() {
                 edit(&id, json!({"title": "Concert", "price": 0}))
                     .signed_in_as(&seller)
                     .build()
+                    .await
             )
             .await
         ),
@@ -124,7 +134,7 @@ async fn refusals_in_the_order_a_client_needs_them() {
         .lock(&id, "order-1", 1, 0, "2026-11-26T12:00:00.000Z")
         .await
         .unwrap();
-    let error = update_ticket(&ctx, edit(&id, valid).signed_in_as(&seller).build())
+    let error = update_ticket(&ctx, edit(&id, valid).signed_in_as(&seller).build().await)
         .await
         .unwrap_err();
     assert_eq!(error.status_code(), 409);
@@ -143,7 +153,8 @@ async fn a_stale_version_is_a_conflict_in_the_body_or_if_match() {
         &ctx,
         edit(&id, json!({"title": "A", "price": 100, "version": 0}))
             .signed_in_as(&seller)
-            .build(),
+            .build()
+            .await,
     )
     .await
     .unwrap();
@@ -152,14 +163,16 @@ async fn a_stale_version_is_a_conflict_in_the_body_or_if_match() {
         &ctx,
         edit(&id, json!({"title": "B", "price": 100, "version": 0}))
             .signed_in_as(&seller)
-            .build(),
+            .build()
+            .await,
     )
     .await;
     assert_eq!(stale_body.unwrap_err().status_code(), 409);
     let stale_header = edit(&id, json!({"title": "B", "price": 100}))
         .signed_in_as(&seller)
         .header("if-match", "\"0\"")
-        .build();
+        .build()
+        .await;
     assert_eq!(
         update_ticket(&ctx, stale_header)
             .await
@@ -170,14 +183,16 @@ async fn a_stale_version_is_a_conflict_in_the_body_or_if_match() {
     let fresh_header = edit(&id, json!({"title": "B", "price": 100}))
         .signed_in_as(&seller)
         .header("if-match", "\"1\"")
-        .build();
+        .build()
+        .await;
     assert_eq!(
         body_json(&update_ticket(&ctx, fresh_header).await.unwrap())["version"],
         2
     );
     let bad_version = edit(&id, json!({"title": "B", "price": 100, "version": "two"}))
         .signed_in_as(&seller)
-        .build();
+        .build()
+        .await;
     assert_eq!(
         update_ticket(&ctx, bad_version)
             .await

@@ -29,7 +29,7 @@ describe('renderHeader', () => {
     expect(header.querySelector('[data-testid="current-user-email"]')).toBeNull();
   });
 
-  it('shows the email and a sign-out button when signed in', () => {
+  it('shows the email, a link to change the password and a sign-out button when signed in', () => {
     const header = mount(renderHeader({ id: 'u1', email: 'ada@example.com' }, { signOut: vi.fn() }));
 
     expect(header.querySelector('[data-testid="current-user-email"]')?.textContent).toBe('ada@example.com');
@@ -38,6 +38,7 @@ describe('renderHeader', () => {
       ['Ticketing', '/'],
       ['Tickets', '/tickets'],
       ['Orders', '/orders'],
+      ['Password', '/account/password'],
     ]);
   });
 

@@ -63,7 +63,9 @@ function signedIn(user: CurrentUser, actions: HeaderActions): HTMLElement[] {
     attrs: { 'data-testid': 'current-user-email', title: user.email },
   }, [user.email]);
 
-  return [status, h('span', { className: 'avatar', attrs: { 'aria-hidden': 'true' } }, [initial(user.email)]), email, button];
+  const password = link('/account/password', 'Password', 'btn btn-ghost');
+
+  return [status, h('span', { className: 'avatar', attrs: { 'aria-hidden': 'true' } }, [initial(user.email)]), email, password, button];
 }
 
 function initial(email: string): string {

@@ -3,6 +3,6 @@
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     ticketing::telemetry::init();
-    let keys = ticketing::auth::SessionKeys::from_env()?;
-    ticketing::http::serve(keys, auth::handlers::current_user).await
+    let sessions = ticketing::auth::Sessions::from_env().await?;
+    ticketing::http::serve(sessions, auth::handlers::current_user).await
 }

@@ -3,6 +3,6 @@
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     ticketing::telemetry::init();
-    let cookies = ticketing::auth::CookieSettings::from_env()?;
-    ticketing::http::serve(cookies, auth::handlers::signout).await
+    let sessions = ticketing::auth::Sessions::from_env().await?;
+    ticketing::http::serve(sessions, auth::handlers::signout).await
 }

@@ -65,9 +65,29 @@ pub fn set_cookies(response: &Response<Body>) -> Vec<String> {
 pub fn session_cookie(response: &Response<Body>) -> String {
     let cookie = set_cookies(response)
         .into_iter()
-        .find(|c| c.starts_with("session="))
+        .find(|c| c.starts_with("__Host-session="))
         .expect("a session cookie");
     cookie.split(';').next().unwrap().to_string()
+}
+
+/// The `name=value` pair of the device cookie a response sets, to send back as a Cookie header.
+pub fn device_cookie(response: &Response<Body>) -> String {
+    let cookie = set_cookies(response)
+        .into_iter()
+        .find(|c| c.starts_with("__Host-device="))
+        .expect("a device cookie");
+    cookie.split(';').next().unwrap().to_string()
+}
+
+/// A JSON POST request carrying `cookie` in its Cookie header.
+pub fn post_with_cookie(path: &str, body: &str, cookie: &str) -> Request {
+    lambda_http::http::Request::builder()
+        .method("POST")
+        .uri(path)
+        .header("content-type", "application/json")
+        .header("cookie", cookie)
+        .body(Body::from(body))
+        .unwrap()
 }
 
 /// A unique email address, so tests never collide.

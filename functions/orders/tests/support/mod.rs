@@ -7,7 +7,7 @@ use orders::expiry::{ExpirySchedules, ExpiryTarget};
 use orders::store::TicketReplica;
 use orders::{CancelContext, Orders, OrdersContext, ReserveContext, SettleContext};
 use std::collections::HashMap;
-use ticketing::auth::{SessionKeys, SessionUser};
+use ticketing::auth::SessionUser;
 use ticketing::money::Cents;
 
 pub const SECRET: &str = "integration-test-secret-of-enough-length";
@@ -27,7 +27,7 @@ pub async fn fresh_context(ttl_seconds: u64) -> ReserveContext {
         .unwrap();
     ReserveContext {
         orders: Orders::new(client, table),
-        keys: SessionKeys::new(SECRET, 3600),
+        sessions: local::testing::sessions().await,
         expiry: ExpirySchedules {
             client: scheduler,
             group,
@@ -45,7 +45,7 @@ pub async fn fresh_context(ttl_seconds: u64) -> ReserveContext {
 pub fn orders_context(ctx: &ReserveContext) -> OrdersContext {
     OrdersContext {
         orders: ctx.orders.clone(),
-        keys: ctx.keys.clone(),
+        sessions: ctx.sessions.clone(),
     }
 }
 
@@ -61,7 +61,7 @@ pub fn settle_context(ctx: &ReserveContext) -> SettleContext {
 pub fn cancel_context(ctx: &ReserveContext) -> CancelContext {
     CancelContext {
         settle: settle_context(ctx),
-        keys: ctx.keys.clone(),
+        sessions: ctx.sessions.clone(),
     }
 }
 
@@ -102,7 +102,7 @@ pub async fn known_ticket(ctx: &ReserveContext, price: u64) -> String {
 }
 
 /// A request: method, optional JSON body, optional user, optional `{id}`, extra headers.
-pub fn request(
+pub async fn request(
     method: &str,
     body: Option<serde_json::Value>,
     user: Option<&SessionUser>,
@@ -113,13 +113,7 @@ pub fn request(
         .method(method)
         .uri("/api/orders");
     if let Some(user) = user {
-        builder = builder.header(
-            "cookie",
-            format!(
-                "session={}",
-                SessionKeys::new(SECRET, 3600).issue(user).unwrap()
-            ),
-        );
+        builder = builder.header("cookie", local::testing::session_cookie(user).await);
     }
     if body.is_some() {
         builder = builder.header("content-type", "application/json");
@@ -162,7 +156,8 @@ pub async fn reserve(
             Some(buyer),
             None,
             &[],
-        ),
+        )
+        .await,
     )
     .await;
     match result {

@@ -10,7 +10,7 @@ use payments::stripe_api::{IN_THE_BACKGROUND, WHILE_A_BUYER_WAITS};
 use payments::webhook::stripe_webhook;
 use payments::{CreatePaymentContext, Payments, StripeApi, StripeConsumerContext, WebhookContext};
 use stripe_standin::{Config, StandIn};
-use ticketing::auth::{SessionKeys, SessionUser};
+use ticketing::auth::SessionUser;
 use ticketing::money::Cents;
 
 pub const SECRET: &str = "integration-test-secret-of-enough-length";
@@ -24,6 +24,8 @@ pub struct World {
     pub api: StripeApi,
     /// Stripe as the refund consumer uses it: nobody waits.
     pub background_api: StripeApi,
+    /// The sessions signed-in requests belong to.
+    pub sessions: ticketing::auth::Sessions,
 }
 
 /// A new copy of the template's Payments table and a new Stripe stand-in.
@@ -42,6 +44,7 @@ pub async fn world() -> World {
         payments: Payments::new(client, table),
         api: api(WHILE_A_BUYER_WAITS),
         background_api: api(IN_THE_BACKGROUND),
+        sessions: local::testing::sessions().await,
         stripe,
     }
 }
@@ -50,7 +53,7 @@ impl World {
     pub fn create_context(&self) -> CreatePaymentContext {
         CreatePaymentContext {
             payments: self.payments.clone(),
-            keys: SessionKeys::new(SECRET, 3600),
+            sessions: self.sessions.clone(),
             stripe: self.api.clone(),
             publishable_key: "pk_test_local".into(),
             stripe_js_url: format!("{}v3/", self.stripe.base_url()),
@@ -96,7 +99,11 @@ impl World {
         let order = self.open_order(&buyer, price, 600).await;
         let body = serde_json::json!({ "orderId": order.id }).to_string();
         let (_, started) = outcome(
-            create_payment(&self.create_context(), payment_request(&body, Some(&buyer))).await,
+            create_payment(
+                &self.create_context(),
+                payment_request(&body, Some(&buyer)).await,
+            )
+            .await,
         );
         let intent = started["id"].as_str().unwrap().to_string();
         self.stripe.pay(&intent, "4242424242424242").await.unwrap();
@@ -136,19 +143,13 @@ pub fn user() -> SessionUser {
 }
 
 /// POST /api/payments with a JSON body, signed in as `user` if given.
-pub fn payment_request(body: &str, user: Option<&SessionUser>) -> Request {
+pub async fn payment_request(body: &str, user: Option<&SessionUser>) -> Request {
     let mut builder = lambda_http::http::Request::builder()
         .method("POST")
         .uri("/api/payments")
         .header("content-type", "application/json");
     if let Some(user) = user {
-        builder = builder.header(
-            "cookie",
-            format!(
-                "session={}",
-                SessionKeys::new(SECRET, 3600).issue(user).unwrap()
-            ),
-        );
+        builder = builder.header("cookie", local::testing::session_cookie(user).await);
     }
     builder.body(Body::from(body.to_string())).unwrap()
 }

@@ -4,7 +4,7 @@
 
 use lambda_http::{Body, Request, RequestExt, Response};
 use std::collections::HashMap;
-use ticketing::auth::{SessionKeys, SessionUser};
+use ticketing::auth::SessionUser;
 use tickets::{Tickets, WriteContext};
 
 pub const SECRET: &str = "integration-test-secret-of-enough-length";
@@ -15,7 +15,7 @@ pub async fn fresh_context() -> WriteContext {
     let table = local::testing::fresh_table(&client, "TicketsTable").await;
     WriteContext {
         tickets: Tickets::new(client, table),
-        keys: SessionKeys::new(SECRET, 3600),
+        sessions: local::testing::sessions().await,
     }
 }
 
@@ -75,13 +75,12 @@ impl Call {
         self.headers.push((name, value.into()));
         self
     }
-    pub fn build(self) -> Request {
+    pub async fn build(self) -> Request {
         let mut builder = lambda_http::http::Request::builder()
             .method(self.method)
             .uri(&self.path);
         if let Some(user) = &self.user {
-            let token = SessionKeys::new(SECRET, 3600).issue(user).unwrap();
-            builder = builder.header("cookie", format!("session={token}"));
+            builder = builder.header("cookie", local::testing::session_cookie(user).await);
         }
         if self.body.is_some() {
             builder = builder.header("content-type", "application/json");
@@ -120,7 +119,8 @@ pub async fn sell(
     let request = Call::new("POST", "/api/tickets")
         .signed_in_as(seller)
         .body(serde_json::json!({"title": title, "price": price}))
-        .build();
+        .build()
+        .await;
     let response = tickets::handlers::create_ticket(ctx, request)
         .await
         .unwrap();
