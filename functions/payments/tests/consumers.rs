@@ -251,7 +251,7 @@ async fn order_being_paid(world: &World) -> (String, String) {
     let (status, started) = outcome(
         payments::handlers::create_payment(
             &world.create_context(),
-            payment_request(&body, Some(&buyer)),
+            payment_request(&body, Some(&buyer)).await,
         )
         .await,
     );

@@ -212,7 +212,7 @@ async fn a_payment_intent_that_is_not_the_orders_own_pays_nothing_and_is_refunde
     let (status, _) = outcome(
         create_payment(
             &world.create_context(),
-            payment_request(&body, Some(&buyer)),
+            payment_request(&body, Some(&buyer)).await,
         )
         .await,
     );
