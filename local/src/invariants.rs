@@ -1,5 +1,5 @@
 //! The promises the product makes, checked on the data of a stack: no ticket is held by two live
-//! orders; every complete order has exactly one succeeded payment; every refunded payment belongs
+//! orders; a buyer's listed open orders are their `created` orders, at most 3; every complete order has exactly one succeeded payment; every refunded payment belongs
 //! to a cancelled order; and, once the queues are drained, every replica holds its source's
 //! version. Used by the integration tests and by `check-invariants` (for `make dev` and the
 //! flash-sale benchmark).
@@ -9,6 +9,9 @@ use aws_sdk_dynamodb::Client;
 use std::collections::{BTreeMap, HashMap};
 
 type Item = HashMap<String, AttributeValue>;
+
+/// How many orders awaiting payment a buyer may hold (orders' `MAX_OPEN_ORDERS`).
+const MAX_OPEN_ORDERS: usize = 3;
 
 /// The physical names of the three domain tables.
 #[derive(Debug, Clone)]
@@ -63,6 +66,13 @@ fn text<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
         .map(String::as_str)
 }
 
+fn strings<'a>(item: &'a Item, name: &str) -> Vec<&'a str> {
+    item.get(name)
+        .and_then(|v| v.as_ss().ok())
+        .map(|set| set.iter().map(String::as_str).collect())
+        .unwrap_or_default()
+}
+
 fn number(item: &Item, name: &str) -> Option<u64> {
     item.get(name)
         .and_then(|v| v.as_n().ok())
@@ -109,6 +119,41 @@ pub async fn violations(
             broken.push(format!(
                 "ticket {ticket} is held by {} live orders: {holders:?}",
                 holders.len()
+            ));
+        }
+    }
+
+    // Each buyer's open orders are exactly their `created` orders, and at most 3 of them.
+    let mut created_by_buyer: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (id, order) in with_prefix(&orders, "ORDER#") {
+        if text(order, "status") == Some("created") {
+            created_by_buyer
+                .entry(text(order, "userId").unwrap_or("?"))
+                .or_default()
+                .push(id);
+        }
+    }
+    let mut open_by_buyer: BTreeMap<&str, Vec<&str>> = with_prefix(&orders, "OPEN-ORDERS#")
+        .map(|(buyer, item)| (buyer, strings(item, "openOrders")))
+        .filter(|(_, open)| !open.is_empty())
+        .collect();
+    for open in open_by_buyer
+        .values_mut()
+        .chain(created_by_buyer.values_mut())
+    {
+        open.sort_unstable();
+    }
+    if open_by_buyer != created_by_buyer {
+        broken.push(format!(
+            "open orders listed per buyer {open_by_buyer:?} are not their created orders \
+             {created_by_buyer:?}"
+        ));
+    }
+    for (buyer, open) in &created_by_buyer {
+        if open.len() > MAX_OPEN_ORDERS {
+            broken.push(format!(
+                "buyer {buyer} has {} orders awaiting payment",
+                open.len()
             ));
         }
     }
