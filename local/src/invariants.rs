@@ -1,5 +1,5 @@
 //! The promises the product makes, checked on the data of a stack: no ticket is held by two live
-//! orders; every complete order has exactly one succeeded payment; every refunded payment belongs
+//! orders; a buyer's listed open orders are `created` orders of theirs, at most 3; every complete order has exactly one succeeded payment; every refunded payment belongs
 //! to a cancelled order; and, once the queues are drained, every replica holds its source's
 //! version. Used by the integration tests and by `check-invariants` (for `make dev` and the
 //! flash-sale benchmark).
@@ -9,6 +9,9 @@ use aws_sdk_dynamodb::Client;
 use std::collections::{BTreeMap, HashMap};
 
 type Item = HashMap<String, AttributeValue>;
+
+/// How many orders awaiting payment a buyer may hold (orders' `MAX_OPEN_ORDERS`).
+const MAX_OPEN_ORDERS: usize = 3;
 
 /// The physical names of the three domain tables.
 #[derive(Debug, Clone)]
@@ -63,6 +66,13 @@ fn text<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
         .map(String::as_str)
 }
 
+fn strings<'a>(item: &'a Item, name: &str) -> Vec<&'a str> {
+    item.get(name)
+        .and_then(|v| v.as_ss().ok())
+        .map(|set| set.iter().map(String::as_str).collect())
+        .unwrap_or_default()
+}
+
 fn number(item: &Item, name: &str) -> Option<u64> {
     item.get(name)
         .and_then(|v| v.as_n().ok())
@@ -109,6 +119,38 @@ pub async fn violations(
             broken.push(format!(
                 "ticket {ticket} is held by {} live orders: {holders:?}",
                 holders.len()
+            ));
+        }
+    }
+
+    // A buyer's listed open orders are `created` orders of theirs, at most 3; and no buyer has
+    // more than 3 `created` orders (orders from before the list existed are not listed).
+    let mut created_by_buyer: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (id, order) in with_prefix(&orders, "ORDER#") {
+        if text(order, "status") == Some("created") {
+            created_by_buyer
+                .entry(text(order, "userId").unwrap_or("?"))
+                .or_default()
+                .push(id);
+        }
+    }
+    for (buyer, item) in with_prefix(&orders, "OPEN-ORDERS#") {
+        let listed = strings(item, "openOrders");
+        if listed.len() > MAX_OPEN_ORDERS {
+            broken.push(format!("buyer {buyer} lists {} open orders", listed.len()));
+        }
+        let created = created_by_buyer.get(buyer).cloned().unwrap_or_default();
+        for id in listed.iter().filter(|id| !created.contains(id)) {
+            broken.push(format!(
+                "buyer {buyer} lists order {id} as open, but it is not a created order of theirs"
+            ));
+        }
+    }
+    for (buyer, created) in &created_by_buyer {
+        if created.len() > MAX_OPEN_ORDERS {
+            broken.push(format!(
+                "buyer {buyer} has {} orders awaiting payment",
+                created.len()
             ));
         }
     }

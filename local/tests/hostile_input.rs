@@ -180,6 +180,27 @@ fn cases(t: &str, unknown: &str) -> Vec<Case> {
         case("newline in a title", "POST", tickets)
             .json(ticket("two\nlines", 100))
             .expect(400, Some("title")),
+        case("right-to-left override in a title", "POST", tickets)
+            .json(ticket("Concert \u{202E}4pm.exe", 100))
+            .expect(400, Some("title")),
+        case("directional isolate in a title", "POST", tickets)
+            .json(ticket("Concert \u{2067}VIP\u{2069}", 100))
+            .expect(400, Some("title")),
+        case("zero-width space in a title", "POST", tickets)
+            .json(ticket("Con\u{200B}cert", 100))
+            .expect(400, Some("title")),
+        case("byte order mark in a title", "POST", tickets)
+            .json(ticket("\u{FEFF}Concert", 100))
+            .expect(400, Some("title")),
+        case("soft hyphen in a title", "POST", tickets)
+            .json(ticket("Con\u{AD}cert", 100))
+            .expect(400, Some("title")),
+        case("right-to-left override on edit", "PUT", &this_ticket)
+            .json(ticket("Concert \u{202E}4pm", 100))
+            .expect(400, Some("title")),
+        case("word joiner on edit", "PUT", &this_ticket)
+            .json(ticket("Con\u{2060}cert", 100))
+            .expect(400, Some("title")),
         case("blank title", "POST", tickets)
             .json(ticket(" \t ", 100))
             .expect(400, Some("title")),

@@ -121,8 +121,44 @@ async fn each_broken_promise_is_reported() {
     data.order("o-5", "t-4", "created", 0).await;
     data.payment("pi_5", "o-5", "refunded").await;
 
+    // a buyer listing a cancelled order as open, and a buyer with 4 orders awaiting payment
+    data.ticket("t-5", 0, 0).await;
+    data.order("o-6", "t-5", "cancelled", 1).await;
+    data.put(
+        &data.tables.orders,
+        &[
+            ("pk", s("OPEN-ORDERS#alice")),
+            ("openOrders", AttributeValue::Ss(vec!["o-6".into()])),
+        ],
+    )
+    .await;
+    for k in 7..=10 {
+        let (ticket, order) = (format!("t-{k}"), format!("o-{k}"));
+        data.ticket(&ticket, 0, 0).await;
+        data.order(&order, &ticket, "created", 0).await;
+        data.put(
+            &data.tables.orders,
+            &[
+                ("pk", s(&format!("ORDER#{order}"))),
+                ("ticketId", s(&ticket)),
+                ("status", s("created")),
+                ("version", n(0)),
+                ("userId", s("hoarder")),
+            ],
+        )
+        .await;
+    }
+
     let broken = data.broken(false).await;
     let has = |text: &str| broken.iter().any(|b| b.contains(text));
+    assert!(
+        has("buyer alice lists order o-6 as open, but it is not a created order of theirs"),
+        "{broken:#?}"
+    );
+    assert!(
+        has("buyer hoarder has 4 orders awaiting payment"),
+        "{broken:#?}"
+    );
     assert!(has("ticket t-1 is held by 2 live orders"), "{broken:#?}");
     assert!(
         has("complete order o-3 has 0 succeeded payments"),
@@ -133,7 +169,7 @@ async fn each_broken_promise_is_reported() {
         "{broken:#?}"
     );
     assert!(has("payment pi_5 was refunded"), "{broken:#?}");
-    assert_eq!(broken.len(), 4, "{broken:#?}");
+    assert_eq!(broken.len(), 6, "{broken:#?}");
 }
 
 #[tokio::test]

@@ -110,3 +110,106 @@ async fn buyers_race_one_wins_and_the_unpaid_order_expires_and_frees_the_ticket(
     stack.invariants_hold().await;
     stack.running.stop().await;
 }
+
+/// Waits until the orders side knows the ticket (its replica is there): the answer to the
+/// buyer's POST /api/orders once it is something other than 404.
+async fn reserve_known(stack: &Stack, buyer: &str, ticket_id: &str) -> (u16, Value) {
+    stack
+        .eventually("the ticket known to the orders side", || async {
+            let (status, _, body) = stack
+                .http(
+                    "POST",
+                    "/api/orders",
+                    Some(buyer),
+                    Some(json!({"ticketId": ticket_id})),
+                )
+                .await;
+            (status != 404).then_some((status, body))
+        })
+        .await
+}
+
+#[tokio::test]
+async fn a_seller_cannot_buy_their_own_ticket_and_a_buyer_holds_at_most_three_unpaid_orders() {
+    let stack = Stack::start("").await;
+    let seller = stack.sign_up("seller").await;
+    let mut tickets = Vec::new();
+    for n in 0..8 {
+        let ticket = stack.sell(&seller, &format!("Show {n}"), 1000 + n).await;
+        tickets.push(ticket["id"].as_str().unwrap().to_string());
+    }
+
+    // the seller's own ticket: 403, saying why
+    let (status, body) = reserve_known(&stack, &seller, &tickets[0]).await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(
+        body["errors"][0]["message"],
+        "You cannot buy your own ticket"
+    );
+
+    // one buyer: three orders awaiting payment, the fourth refused with the reason
+    let buyer = stack.sign_up("hoarder").await;
+    let mut open = Vec::new();
+    for ticket in &tickets[..3] {
+        open.push(
+            stack.reserve(&buyer, ticket).await["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    let (status, body) = reserve_known(&stack, &buyer, &tickets[3]).await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(
+        body["errors"][0]["message"],
+        "You already have 3 orders awaiting payment. Pay for or cancel one before reserving another ticket."
+    );
+
+    // cancelling one frees a slot
+    let (status, _, _) = stack
+        .http(
+            "DELETE",
+            &format!("/api/orders/{}", open[0]),
+            Some(&buyer),
+            None,
+        )
+        .await;
+    assert_eq!(status, 204);
+    let (status, body) = reserve_known(&stack, &buyer, &tickets[3]).await;
+    assert_eq!(status, 201, "{body}");
+
+    // another buyer firing four reservations at once over HTTP gets at most three
+    for ticket in &tickets[4..] {
+        stack
+            .eventually("the ticket's replica", || async {
+                stack.item("OrdersTable", &format!("TICKET#{ticket}")).await
+            })
+            .await;
+    }
+    let racer = stack.sign_up("racer").await;
+    let attempts = tickets[4..].iter().map(|ticket| {
+        stack.http(
+            "POST",
+            "/api/orders",
+            Some(&racer),
+            Some(json!({"ticketId": ticket})),
+        )
+    });
+    let results = futures_util::future::join_all(attempts).await;
+    let created = results
+        .iter()
+        .filter(|(status, _, _)| *status == 201)
+        .count();
+    assert!(
+        results
+            .iter()
+            .all(|(status, _, _)| *status == 201 || *status == 409),
+        "{results:?}"
+    );
+    assert!(created <= 3, "{results:?}");
+    let (_, _, mine) = stack.http("GET", "/api/orders", Some(&racer), None).await;
+    assert_eq!(mine["orders"].as_array().unwrap().len(), created);
+
+    stack.invariants_hold().await;
+    stack.running.stop().await;
+}

@@ -286,3 +286,137 @@ fn every_function_has_a_sample_event() {
         assert!(path.is_file(), "no sample event {}", path.display());
     }
 }
+
+/// The crate a function binary belongs to.
+fn crate_of_binary(binary: &str) -> Option<PathBuf> {
+    std::fs::read_dir(root().join("functions"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .find(|dir| dir.join(format!("src/bin/{binary}.rs")).is_file())
+}
+
+/// The `source` a crate puts on its events (`pub const SOURCE` in `src/events.rs`), and that
+/// file's text.
+fn event_source_of_crate(crate_dir: &Path) -> Option<(String, String)> {
+    let events = std::fs::read_to_string(crate_dir.join("src/events.rs")).ok()?;
+    let line = events
+        .lines()
+        .find(|line| line.starts_with("pub const SOURCE: &str = "))?;
+    Some((line.split('"').nth(1)?.to_string(), events))
+}
+
+/// The `source` a function binary's events carry.
+fn event_source_of_binary(binary: &str) -> Option<String> {
+    event_source_of_crate(&crate_of_binary(binary)?).map(|(source, _)| source)
+}
+
+/// The strings of a YAML value that is one string or a list of them.
+fn strings(value: &serde_yaml::Value) -> Vec<String> {
+    match value {
+        serde_yaml::Value::String(one) => vec![one.clone()],
+        serde_yaml::Value::Sequence(many) => many
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        _ => vec![],
+    }
+}
+
+#[test]
+fn each_publisher_may_put_only_its_own_source_on_the_bus() {
+    let template = template();
+    let text = std::fs::read_to_string(root().join("template.yaml")).unwrap();
+    let raw: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    let mut publishers = 0;
+    for function in &template.functions {
+        let policies = &raw["Resources"][function.logical_id.as_str()]["Properties"]["Policies"];
+        let policies = policies.as_sequence().cloned().unwrap_or_default();
+        // SAM's policy template allows any source on the bus and can't carry a condition
+        assert!(
+            policies
+                .iter()
+                .all(|p| p.get("EventBridgePutEventsPolicy").is_none()),
+            "{}: EventBridgePutEventsPolicy lets it put events of any source",
+            function.logical_id
+        );
+        let put_events: Vec<&serde_yaml::Value> = policies
+            .iter()
+            .filter_map(|p| p["Statement"].as_sequence())
+            .flatten()
+            .filter(|s| {
+                strings(&s["Action"])
+                    .iter()
+                    .any(|a| a == "events:PutEvents" || a == "events:*" || a == "*")
+            })
+            .collect();
+        let publishes = function.environment.contains_key("EVENT_BUS_NAME");
+        assert_eq!(
+            publishes,
+            !put_events.is_empty(),
+            "{}: EVENT_BUS_NAME and an events:PutEvents statement go together",
+            function.logical_id
+        );
+        if !publishes {
+            continue;
+        }
+        publishers += 1;
+        let source = event_source_of_binary(&function.binary).unwrap_or_else(|| {
+            panic!(
+                "{}: its crate has no `pub const SOURCE` in src/events.rs",
+                function.logical_id
+            )
+        });
+        for statement in put_events {
+            assert_eq!(
+                statement["Effect"].as_str(),
+                Some("Allow"),
+                "{}",
+                function.logical_id
+            );
+            assert_eq!(
+                strings(&statement["Condition"]["StringEquals"]["events:source"]),
+                vec![source.clone()],
+                "{}: events:PutEvents must be limited to its own source {source} \
+                 (Condition StringEquals events:source)",
+                function.logical_id
+            );
+        }
+    }
+    assert_eq!(publishers, 3, "tickets, orders and payments each publish");
+}
+
+#[test]
+fn every_rule_matches_a_published_source_and_detail_type() {
+    let template = template();
+    let text = std::fs::read_to_string(root().join("template.yaml")).unwrap();
+    let raw: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    let published: BTreeMap<String, String> = template
+        .functions
+        .iter()
+        .filter(|f| f.environment.contains_key("EVENT_BUS_NAME"))
+        .filter_map(|f| event_source_of_crate(&crate_of_binary(&f.binary)?))
+        .collect();
+    assert!(!template.rules.is_empty());
+    for rule in &template.rules {
+        let pattern = &raw["Resources"][rule.logical_id.as_str()]["Properties"]["EventPattern"];
+        let sources = strings(&pattern["source"]);
+        let detail_types = strings(&pattern["detail-type"]);
+        assert!(
+            !sources.is_empty() && !detail_types.is_empty(),
+            "{}: the EventPattern must match both source and detail-type",
+            rule.logical_id
+        );
+        for source in &sources {
+            let code = published
+                .get(source)
+                .unwrap_or_else(|| panic!("{}: no publisher has source {source}", rule.logical_id));
+            for detail_type in &detail_types {
+                assert!(
+                    code.contains(&format!("\"{detail_type}\"")),
+                    "{}: {source} never publishes {detail_type}",
+                    rule.logical_id
+                );
+            }
+        }
+    }
+}

@@ -22,6 +22,9 @@ test('sell a ticket, find it in the list, edit its price', async ({ page }) => {
   await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
   await expect(page.getByTestId('ticket-price')).toHaveText('$25.00');
   await expect(page.getByTestId('reserved-badge')).toHaveCount(0);
+  // The seller's own ticket: no way to buy it, and the page says why.
+  await expect(page.getByText('This is your ticket, so you cannot buy it.')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Purchase' })).toHaveCount(0);
 
   await page.getByRole('banner').getByRole('link', { name: 'Tickets' }).click();
   await expect(page).toHaveURL('/tickets');

@@ -12,8 +12,8 @@ export interface ErrorItem {
   message: string;
   /** The input the problem is about, when there is one. */
   field?: string;
-  /** A stable name for the reason, on the answers a client acts on; the message may change, the code does not. `order_paid`: the order's payment is recorded. */
-  code?: 'order_paid';
+  /** A stable name for the reason, on the answers a client acts on; the message may change, the code does not. `order_paid`: the order's payment is recorded. `too_many_open_orders`: the buyer holds 3 orders awaiting payment already. */
+  code?: 'order_paid' | 'too_many_open_orders';
 }
 
 /** An email (at most 254 bytes) and a password of 8 to 128 characters. */

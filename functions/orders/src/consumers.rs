@@ -18,6 +18,9 @@ pub struct TicketDetail {
     pub title: String,
     pub price: Cents,
     pub version: u64,
+    /// The seller: a reservation by them is refused.
+    #[serde(rename = "userId")]
+    pub seller_id: String,
 }
 
 fn replica(ticket: TicketDetail) -> TicketReplica {
@@ -26,6 +29,7 @@ fn replica(ticket: TicketDetail) -> TicketReplica {
         title: ticket.title,
         price: ticket.price,
         version: ticket.version,
+        seller_id: Some(ticket.seller_id),
         order_id: None,
         reservations: 0,
     }

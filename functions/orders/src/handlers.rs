@@ -1,8 +1,9 @@
 //! The four order endpoints.
 
+use crate::cancel::expire_overdue_orders;
 use crate::cancel::{cancel_order as cancel_now, Cancelled};
 use crate::context::{CancelContext, OrdersContext, ReserveContext};
-use crate::order::{Order, OrderedTicket, Status};
+use crate::order::{may_buy, BuyRefusal, Order, OrderedTicket, Status, MAX_OPEN_ORDERS};
 use crate::store::ReserveError;
 use lambda_http::http::StatusCode;
 use lambda_http::{Request, RequestExt};
@@ -14,6 +15,18 @@ use ticketing::{ApiError, FieldError};
 use time::OffsetDateTime;
 
 const ALREADY_RESERVED: &str = "Ticket is already reserved";
+const OWN_TICKET: &str = "You cannot buy your own ticket";
+const BUSY: &str = "Your other reservations were changing at the same moment; please try again";
+
+fn too_many_open_orders() -> ApiError {
+    ApiError::conflict_with_code(
+        "too_many_open_orders",
+        format!(
+            "You already have {MAX_OPEN_ORDERS} orders awaiting payment. Pay for or cancel one \
+             before reserving another ticket."
+        ),
+    )
+}
 
 /// GET /api/orders: the caller's orders, newest first.
 pub async fn list_orders(ctx: &OrdersContext, request: Request) -> ApiResult {
@@ -55,8 +68,10 @@ pub async fn cancel_order(ctx: &CancelContext, request: Request) -> ApiResult {
 
 /// POST /api/orders `{"ticketId"}`: reserves the ticket for the payment window (201).
 ///
-/// Who wins a race for one ticket is decided by the reservation transaction alone. With an
-/// `Idempotency-Key`, the same key from the same user returns the order it made, not a 409.
+/// Who wins a race for one ticket, and whether the buyer still has a free slot among their
+/// [`MAX_OPEN_ORDERS`] orders awaiting payment, is decided by the reservation transaction alone.
+/// A seller's own ticket is 403. With an `Idempotency-Key`, the same key from the same user
+/// returns the order it made, not a 409.
 pub async fn create_order(ctx: &ReserveContext, request: Request) -> ApiResult {
     let user = require_user(&request, &ctx.sessions).await?;
     let body: Value = json_body(&request)?;
@@ -82,13 +97,25 @@ pub async fn create_order(ctx: &ReserveContext, request: Request) -> ApiResult {
         }
     }
 
-    for _ in 0..3 {
+    // Overdue orders are expired (freeing their slots) at most once per request.
+    let mut overdue_expired = false;
+    let mut buyer_busy = false;
+    for attempt in 0..5u64 {
+        if buyer_busy {
+            // Parallel reservations by one buyer all touch their open orders; spread them out.
+            let jitter = u64::from(uuid::Uuid::new_v4().as_bytes()[0]) % 20;
+            tokio::time::sleep(std::time::Duration::from_millis(10 * attempt + jitter)).await;
+        }
         let replica = ctx
             .orders
             .ticket(&ticket_id)
             .await
             .map_err(ApiError::internal)?
             .ok_or(ApiError::NotFound)?;
+        // The seller of a ticket never changes, so this read decides it for good.
+        if let Err(BuyRefusal::OwnTicket) = may_buy(&user.id, replica.seller_id.as_deref()) {
+            return Err(ApiError::Forbidden(OWN_TICKET.to_string()));
+        }
         if replica.order_id.is_some() {
             return Err(ApiError::conflict(ALREADY_RESERVED));
         }
@@ -139,9 +166,28 @@ pub async fn create_order(ctx: &ReserveContext, request: Request) -> ApiResult {
                     json(StatusCode::CREATED, &o)
                 });
             }
+            Err(ReserveError::TooManyOpenOrders) => {
+                ctx.expiry.delete(&order.id).await;
+                // An order past its expiresAt whose schedule has not fired yet is not awaiting
+                // payment any more: expire it now, as expire-order would, and try again.
+                if overdue_expired {
+                    return Err(too_many_open_orders());
+                }
+                overdue_expired = true;
+                let freed = expire_overdue_orders(&ctx.orders, &ctx.expiry, &user.id)
+                    .await
+                    .map_err(ApiError::internal)?;
+                if freed == 0 {
+                    return Err(too_many_open_orders());
+                }
+            }
             Err(ReserveError::TicketChanged) => {
                 ctx.expiry.delete(&order.id).await;
-                continue;
+                buyer_busy = false;
+            }
+            Err(ReserveError::BuyerBusy) => {
+                ctx.expiry.delete(&order.id).await;
+                buyer_busy = true;
             }
             Err(ReserveError::Storage(error)) => {
                 ctx.expiry.delete(&order.id).await;
@@ -149,7 +195,7 @@ pub async fn create_order(ctx: &ReserveContext, request: Request) -> ApiResult {
             }
         }
     }
-    // The ticket kept changing under us; the last read decides what to say.
+    // The ticket or the buyer's open orders kept changing under us; say which.
     match ctx
         .orders
         .ticket(&ticket_id)
@@ -157,6 +203,7 @@ pub async fn create_order(ctx: &ReserveContext, request: Request) -> ApiResult {
         .map_err(ApiError::internal)?
     {
         None => Err(ApiError::NotFound),
+        Some(replica) if replica.order_id.is_none() => Err(ApiError::conflict(BUSY)),
         Some(_) => Err(ApiError::conflict(ALREADY_RESERVED)),
     }
 }

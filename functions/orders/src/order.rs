@@ -3,6 +3,10 @@
 use serde::{Deserialize, Serialize};
 use ticketing::money::Cents;
 
+/// How many orders awaiting payment one buyer may hold at once: enough to buy for friends,
+/// too few to hold a sale's tickets away from everyone else.
+pub const MAX_OPEN_ORDERS: u64 = 3;
+
 /// Where an order is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -79,6 +83,21 @@ pub fn cancellation(status: Status) -> Cancellation {
     }
 }
 
+/// Why a buyer may not reserve a ticket, whatever its state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BuyRefusal {
+    /// It is their own ticket.
+    OwnTicket,
+}
+
+/// May `buyer_id` buy a ticket sold by `seller_id` (unknown on replicas older than the rule)?
+pub fn may_buy(buyer_id: &str, seller_id: Option<&str>) -> Result<(), BuyRefusal> {
+    if seller_id == Some(buyer_id) {
+        return Err(BuyRefusal::OwnTicket);
+    }
+    Ok(())
+}
+
 /// Has the payment window of an order closed at `now`? (RFC 3339 strings of one fixed width compare as time.)
 pub fn is_expired(order: &Order, now: &str) -> bool {
     now >= order.expires_at.as_str()
@@ -96,6 +115,13 @@ mod tests {
             Cancellation::AlreadyCancelled
         );
         assert_eq!(cancellation(Status::Complete), Cancellation::Refused);
+    }
+
+    #[test]
+    fn a_seller_may_not_buy_their_own_ticket() {
+        assert_eq!(may_buy("alice", Some("alice")), Err(BuyRefusal::OwnTicket));
+        assert_eq!(may_buy("bob", Some("alice")), Ok(()));
+        assert_eq!(may_buy("bob", None), Ok(()));
     }
 
     #[test]

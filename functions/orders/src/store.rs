@@ -1,7 +1,7 @@
 //! The Orders table: orders (`ORDER#id`), the replica of tickets (`TICKET#id`) and idempotency
 //! keys (`IDEMPOTENCY#user#key`) in one table, so that a reservation is one transaction.
 
-use crate::order::{Order, OrderedTicket, Status};
+use crate::order::{Order, OrderedTicket, Status, MAX_OPEN_ORDERS};
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
@@ -21,6 +21,9 @@ pub struct TicketReplica {
     pub title: String,
     pub price: Cents,
     pub version: u64,
+    /// Who sells it (the ticket's `userId`); absent on replicas stored before sellers were
+    /// replicated, until the ticket's next version arrives.
+    pub seller_id: Option<String>,
     /// The live order holding the ticket, if any.
     pub order_id: Option<String>,
     /// How many times it has been reserved; the next order is reservation `reservations + 1`.
@@ -36,6 +39,12 @@ pub enum ReserveError {
     /// The idempotency key was used already; the order it made is the answer.
     #[error("idempotency key already used")]
     KeyUsed,
+    /// The buyer already holds [`MAX_OPEN_ORDERS`] orders awaiting payment.
+    #[error("too many orders awaiting payment")]
+    TooManyOpenOrders,
+    /// Another transaction on the buyer's open orders was in flight; trying again may work.
+    #[error("the buyer's open orders changed meanwhile")]
+    BuyerBusy,
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
@@ -99,6 +108,30 @@ pub fn ticket_key(id: &str) -> String {
 
 fn idempotency_key(user_id: &str, key: &str) -> String {
     format!("IDEMPOTENCY#{user_id}#{key}")
+}
+
+/// The key of the item that lists a buyer's orders awaiting payment (`openOrders`, a string
+/// set of order ids): a reservation adds to it only below the limit, in its own transaction,
+/// and every move out of `created` takes its order out in the same transaction as the move.
+pub fn open_orders_key(user_id: &str) -> String {
+    format!("OPEN-ORDERS#{user_id}")
+}
+
+/// Takes the order out of its buyer's open orders. Unconditional: an order stored before open
+/// orders were listed is simply not in the set.
+fn leave_open_orders(table: &str, order: &Order) -> Result<Update, StorageError> {
+    Update::builder()
+        .table_name(table)
+        .key("pk", s(&open_orders_key(&order.user_id)))
+        .update_expression("DELETE openOrders :order")
+        .expression_attribute_values(":order", AttributeValue::Ss(vec![order.id.clone()]))
+        .build()
+        .map_err(|e| StorageError(e.to_string()))
+}
+
+/// What a cancelled transaction's per-item reasons say went wrong with item `index`.
+fn reason_is(reasons: &[String], index: usize, code: &str) -> bool {
+    reasons.get(index).is_some_and(|c| c == code)
 }
 
 /// Access to the Orders table.
@@ -170,6 +203,14 @@ impl Orders {
         self.order(order_id).await
     }
 
+    /// The ids of a buyer's orders awaiting payment.
+    pub async fn open_orders_of(&self, user_id: &str) -> Result<Vec<String>, StorageError> {
+        let item = self.get_item(open_orders_key(user_id)).await?;
+        Ok(item
+            .and_then(|i| i.get("openOrders").and_then(|v| v.as_ss().ok()).cloned())
+            .unwrap_or_default())
+    }
+
     /// A user's orders, newest first (at most 100).
     pub async fn orders_of(&self, user_id: &str) -> Result<Vec<Order>, StorageError> {
         let output = self
@@ -187,10 +228,11 @@ impl Orders {
         output.items().iter().map(order_from_item).collect()
     }
 
-    /// Reserves: in one transaction, stores the order and takes the replica, which must still be
+    /// Reserves: in one transaction, stores the order, takes the replica, which must still be
     /// at `replica_version`, held by nobody, and reserved `order.ticket.reservation - 1` times
-    /// so far (so the order's reservation number is the next one); with a key, also claims the
-    /// idempotency key.
+    /// so far (so the order's reservation number is the next one), and adds the order to its
+    /// buyer's open orders, which must hold fewer than [`MAX_OPEN_ORDERS`]; with a key, also
+    /// claims the idempotency key.
     pub async fn reserve(
         &self,
         order: &Order,
@@ -215,11 +257,25 @@ impl Orders {
             .expression_attribute_values(":previous", n(previous))
             .build()
             .map_err(|e| StorageError(e.to_string()))?;
+        let join_open_orders = Update::builder()
+            .table_name(&self.table)
+            .key("pk", s(&open_orders_key(&order.user_id)))
+            .update_expression("ADD openOrders :order")
+            .condition_expression("attribute_not_exists(openOrders) OR size(openOrders) < :max")
+            .expression_attribute_values(":order", AttributeValue::Ss(vec![order.id.clone()]))
+            .expression_attribute_values(":max", n(MAX_OPEN_ORDERS))
+            .build()
+            .map_err(|e| StorageError(e.to_string()))?;
         let mut request = self
             .client
             .transact_write_items()
             .transact_items(TransactWriteItem::builder().put(put_order).build())
-            .transact_items(TransactWriteItem::builder().update(take_ticket).build());
+            .transact_items(TransactWriteItem::builder().update(take_ticket).build())
+            .transact_items(
+                TransactWriteItem::builder()
+                    .update(join_open_orders)
+                    .build(),
+            );
         if let Some(key) = key {
             let claim = Put::builder()
                 .table_name(&self.table)
@@ -251,19 +307,18 @@ impl Orders {
                 if reasons.is_empty() {
                     return Err(storage(error).into());
                 }
-                if reasons
-                    .get(2)
-                    .is_some_and(|code| code == "ConditionalCheckFailed")
-                {
+                const FAILED: &str = "ConditionalCheckFailed";
+                // DynamoDB cancels rather than waits when another transaction on one of the
+                // items is in flight: whatever it touched may have changed, so read it again.
+                const CONFLICT: &str = "TransactionConflict";
+                if reason_is(&reasons, 3, FAILED) {
                     Err(ReserveError::KeyUsed)
-                } else if reasons
-                    .get(1)
-                    .is_some_and(|code| code == "ConditionalCheckFailed")
-                    // Another transaction on the same ticket was in flight (DynamoDB cancels
-                    // rather than waits): the ticket changed under us, so read it again.
-                    || reasons.iter().any(|code| code == "TransactionConflict")
-                {
+                } else if reason_is(&reasons, 1, FAILED) || reason_is(&reasons, 1, CONFLICT) {
                     Err(ReserveError::TicketChanged)
+                } else if reason_is(&reasons, 2, FAILED) {
+                    Err(ReserveError::TooManyOpenOrders)
+                } else if reasons.iter().any(|code| code == CONFLICT) {
+                    Err(ReserveError::BuyerBusy)
                 } else {
                     Err(StorageError(format!("reservation cancelled: {reasons:?}")).into())
                 }
@@ -271,7 +326,8 @@ impl Orders {
         }
     }
 
-    /// Cancels a `created` order at `version` and frees its ticket, in one transaction.
+    /// Cancels a `created` order at `version`, frees its ticket and takes it out of its buyer's
+    /// open orders, in one transaction.
     pub async fn cancel(&self, order: &Order, now: &str) -> Result<(), TransitionError> {
         let cancel_order = Update::builder()
             .table_name(&self.table)
@@ -300,6 +356,11 @@ impl Orders {
             .transact_write_items()
             .transact_items(TransactWriteItem::builder().update(cancel_order).build())
             .transact_items(TransactWriteItem::builder().update(free_ticket).build())
+            .transact_items(
+                TransactWriteItem::builder()
+                    .update(leave_open_orders(&self.table, order)?)
+                    .build(),
+            )
             .send()
             .await
             .map(|_| ())
@@ -315,11 +376,10 @@ impl Orders {
             })
     }
 
-    /// Completes a `created` order at its version (paid); the ticket stays held: it is sold.
+    /// Completes a `created` order at its version (paid) and takes it out of its buyer's open
+    /// orders, in one transaction; the ticket stays held: it is sold.
     pub async fn complete(&self, order: &Order, now: &str) -> Result<(), TransitionError> {
-        let result = self
-            .client
-            .update_item()
+        let complete_order = Update::builder()
             .table_name(&self.table)
             .key("pk", s(&order_key(&order.id)))
             .update_expression(
@@ -332,13 +392,29 @@ impl Orders {
             .expression_attribute_values(":version", n(order.version))
             .expression_attribute_values(":one", n(1))
             .expression_attribute_values(":now", s(now))
+            .build()
+            .map_err(|e| StorageError(e.to_string()))?;
+        self.client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().update(complete_order).build())
+            .transact_items(
+                TransactWriteItem::builder()
+                    .update(leave_open_orders(&self.table, order)?)
+                    .build(),
+            )
             .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) if condition_failed(&e) => Err(TransitionError::OrderChanged),
-            Err(e) => Err(storage(e).into()),
-        }
+            .await
+            .map(|_| ())
+            .map_err(|error| {
+                if error
+                    .as_service_error()
+                    .is_some_and(|e| e.is_transaction_canceled_exception())
+                {
+                    TransitionError::OrderChanged
+                } else {
+                    storage(error).into()
+                }
+            })
     }
 
     /// Records that a payment arrived for an order that was cancelled meanwhile; its stream
@@ -393,16 +469,25 @@ impl Orders {
         }
     }
 
-    /// Applies version `ticket.version` of a ticket if the replica holds the one before it.
-    /// Who holds the ticket is the orders side's own business and is left as it is.
+    /// Applies version `ticket.version` of a ticket (and its seller, which an older replica may
+    /// lack) if the replica holds the one before it. Who holds the ticket is the orders side's
+    /// own business and is left as it is.
     pub async fn apply_ticket_version(&self, ticket: &TicketReplica) -> Result<bool, StorageError> {
-        let result = self
+        let mut update = self
             .client
             .update_item()
             .table_name(&self.table)
             .key("pk", s(&ticket_key(&ticket.id)))
             .update_expression("SET title = :title, price = :price, version = :version")
-            .condition_expression("version = :previous")
+            .condition_expression("version = :previous");
+        if let Some(seller_id) = &ticket.seller_id {
+            update = update
+                .update_expression(
+                    "SET title = :title, price = :price, version = :version, sellerId = :seller",
+                )
+                .expression_attribute_values(":seller", s(seller_id));
+        }
+        let result = update
             .expression_attribute_values(":title", s(&ticket.title))
             .expression_attribute_values(":price", n(ticket.price.0))
             .expression_attribute_values(":version", n(ticket.version))
@@ -479,6 +564,9 @@ fn replica_to_item(ticket: &TicketReplica) -> HashMap<String, AttributeValue> {
         ("version".to_string(), n(ticket.version)),
         ("reservations".to_string(), n(ticket.reservations)),
     ]);
+    if let Some(seller_id) = &ticket.seller_id {
+        item.insert("sellerId".to_string(), s(seller_id));
+    }
     if let Some(order_id) = &ticket.order_id {
         item.insert("orderId".to_string(), s(order_id));
     }
@@ -493,6 +581,7 @@ fn replica_from_item(
         title: text(item, "title")?,
         price: Cents(count(item, "price")?),
         version: count(item, "version")?,
+        seller_id: text(item, "sellerId").ok(),
         order_id: text(item, "orderId").ok(),
         reservations: count(item, "reservations").unwrap_or(0),
     })
@@ -530,6 +619,7 @@ mod tests {
             title: "Concert".into(),
             price: Cents(2500),
             version: 3,
+            seller_id: Some("u-1".into()),
             order_id: Some("o-1".into()),
             reservations: 2,
         };

@@ -34,8 +34,39 @@ impl Ticket {
     }
 }
 
+/// Unicode's format characters (general category Cf, Unicode 15.1): invisible, and some reorder
+/// the text around them (a right-to-left override makes "Concert\u{202E}4pm.exe" display as
+/// "Concertexe.mp4"), so a title could look like another one or hide what it says.
+fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{AD}'
+            | '\u{600}'..='\u{605}'
+            | '\u{61C}'
+            | '\u{6DD}'
+            | '\u{70F}'
+            | '\u{890}'..='\u{891}'
+            | '\u{8E2}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{110BD}'
+            | '\u{110CD}'
+            | '\u{13430}'..='\u{1343F}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0001}'
+            | '\u{E0020}'..='\u{E007F}'
+    )
+}
+
 /// A ticket title: trimmed, non-empty, at most 120 characters (any script, emoji included),
-/// with no control characters (no newlines, tabs or NULs: a title is one line of text).
+/// with no control characters (no newlines, tabs or NULs: a title is one line of text) and no
+/// invisible format characters (zero-width, bidirectional overrides and isolates, ...).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Title(String);
 
@@ -64,6 +95,12 @@ impl Title {
             return Err(FieldError::new(
                 "title",
                 "Title must not contain control characters",
+            ));
+        }
+        if raw.chars().any(is_invisible_format) {
+            return Err(FieldError::new(
+                "title",
+                "Title must not contain invisible or text-direction characters",
             ));
         }
         Ok(Self(raw.to_string()))
@@ -181,6 +218,21 @@ mod tests {
             (json!({"title": "a\nb", "price": 1000}), vec!["title"]),
             (json!({"title": "a\u{0}b", "price": 1000}), vec!["title"]),
             (json!({"title": "a\u{9f}b", "price": 1000}), vec!["title"]),
+            (json!({"title": "a\u{202A}b", "price": 1000}), vec!["title"]),
+            (json!({"title": "a\u{202E}b", "price": 1000}), vec!["title"]),
+            (json!({"title": "a\u{2066}b", "price": 1000}), vec!["title"]),
+            (json!({"title": "a\u{2069}b", "price": 1000}), vec!["title"]),
+            (json!({"title": "a\u{200B}b", "price": 1000}), vec!["title"]),
+            (json!({"title": "a\u{200F}b", "price": 1000}), vec!["title"]),
+            (json!({"title": "a\u{2060}b", "price": 1000}), vec!["title"]),
+            (json!({"title": "a\u{2064}b", "price": 1000}), vec!["title"]),
+            (json!({"title": "\u{FEFF}ab", "price": 1000}), vec!["title"]),
+            (json!({"title": "a\u{AD}b", "price": 1000}), vec!["title"]),
+            (json!({"title": "a\u{61C}b", "price": 1000}), vec!["title"]),
+            (
+                json!({"title": "a\u{E0001}b", "price": 1000}),
+                vec!["title"],
+            ),
             (
                 json!({"title": "x".repeat(121), "price": 1000}),
                 vec!["title"],

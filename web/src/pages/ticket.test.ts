@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { setCurrentUser } from '../session';
 import { makeOrder, makeTicket, mountPage, requestHeaders, requests, routeContext, serve } from '../test-support';
-import { ALREADY_RESERVED_MESSAGE, RESERVED_EDIT_NOTE, ticketPage } from './ticket';
+import { ALREADY_RESERVED_MESSAGE, OWN_TICKET_NOTE, RESERVED_EDIT_NOTE, ticketPage } from './ticket';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -50,6 +50,18 @@ describe('ticketPage', () => {
 
     expect(linkNamed('Edit')?.getAttribute('href')).toBe('/tickets/t1/edit');
     expect(button('Purchase')).toBeUndefined();
+    expect(document.getElementById('ticket-own-note')?.textContent).toBe(OWN_TICKET_NOTE);
+  });
+
+  it('tells the seller a ticket of theirs is theirs while it is reserved too, with no way to buy it', async () => {
+    setCurrentUser({ id: 'seller', email: 'seller@example.com' });
+    serveTicket({ orderId: 'o1' });
+
+    await mountPage(ticketPage, context());
+
+    expect(button('Purchase')).toBeUndefined();
+    expect(document.getElementById('ticket-own-note')?.textContent).toBe(OWN_TICKET_NOTE);
+    expect(OWN_TICKET_NOTE).toMatch(/your ticket/i);
   });
 
   it('shows a reserved ticket as such, and disables Edit with the reason', async () => {
@@ -115,6 +127,35 @@ describe('ticketPage', () => {
     purchase.click();
     await vi.waitFor(() => expect(fetchMock).toHaveBeenCalledTimes(3));
     expect(requestHeaders(fetchMock, 2)['Idempotency-Key']).not.toBe(requestHeaders(fetchMock, 1)['Idempotency-Key']);
+  });
+
+  it("shows the server's reason on a 409 other than a reserved ticket: too many orders awaiting payment", async () => {
+    setCurrentUser({ id: 'buyer', email: 'buyer@example.com' });
+    const reason = 'You already have 3 orders awaiting payment. Pay for or cancel one before reserving another ticket.';
+    serve({
+      'GET /api/tickets/t1': { status: 200, body: makeTicket() },
+      'POST /api/orders': { status: 409, body: { errors: [{ message: reason }] } },
+    });
+    const ctx = context();
+    await mountPage(ticketPage, ctx);
+
+    button('Purchase')?.click();
+
+    await vi.waitFor(() => expect(document.querySelector('[role="alert"]')?.textContent).toBe(reason));
+    expect(ctx.navigate).not.toHaveBeenCalled();
+  });
+
+  it("shows the server's reason when a buyer is refused their own ticket (403)", async () => {
+    setCurrentUser({ id: 'buyer', email: 'buyer@example.com' });
+    serve({
+      'GET /api/tickets/t1': { status: 200, body: makeTicket() },
+      'POST /api/orders': { status: 403, body: { errors: [{ message: 'You cannot buy your own ticket' }] } },
+    });
+    await mountPage(ticketPage, context());
+
+    button('Purchase')?.click();
+
+    await vi.waitFor(() => expect(document.querySelector('[role="alert"]')?.textContent).toBe('You cannot buy your own ticket'));
   });
 
   it('retries an attempt whose outcome is unknown with the same Idempotency-Key', async () => {

@@ -9,21 +9,25 @@ import { type Ticket, ticketPath } from '../tickets';
 
 export const ALREADY_RESERVED_MESSAGE = 'Ticket is already reserved';
 export const RESERVED_EDIT_NOTE = "A buyer is holding this ticket, so it can't be edited until their order ends.";
+export const OWN_TICKET_NOTE = 'This is your ticket, so you cannot buy it.';
 export const RESERVED_PURCHASE_NOTE = 'Someone is buying this ticket right now. If their order lapses, it will be for sale again.';
 
 function note(id: string, text: string): HTMLElement {
   return h('p', { className: 'text-sm text-slate-600', attrs: { id } }, [text]);
 }
 
-/** The seller edits; a reserved ticket keeps the button, disabled, with the reason beside it. */
+/**
+ * The seller edits and never buys (the API refuses it too): the page says the ticket is theirs.
+ * A reserved ticket keeps the Edit button, disabled, with the reason beside it.
+ */
 function ownerActions(ticket: Ticket): HTMLElement[] {
-  const hint = h('p', { className: 'text-sm text-slate-600' }, ['You are selling this ticket.']);
-  if (!ticket.orderId) return [link(`${ticketPath(ticket.id)}/edit`, 'Edit', 'btn btn-secondary'), hint];
+  const own = note('ticket-own-note', OWN_TICKET_NOTE);
+  if (!ticket.orderId) return [link(`${ticketPath(ticket.id)}/edit`, 'Edit', 'btn btn-secondary'), own];
   const edit = h('button', {
     className: 'btn btn-secondary',
     attrs: { type: 'button', disabled: true, 'aria-describedby': 'ticket-edit-note' },
   }, ['Edit']);
-  return [edit, note('ticket-edit-note', RESERVED_EDIT_NOTE)];
+  return [edit, note('ticket-edit-note', RESERVED_EDIT_NOTE), own];
 }
 
 /**
@@ -62,7 +66,9 @@ function buyerActions(ticket: Ticket, { path, navigate }: RouteContext): HTMLEle
         return;
       }
       if (status >= 400 && status < 500) idempotencyKey = null;
-      error.textContent = status === 409 ? ALREADY_RESERVED_MESSAGE : errorsFrom(failure).map((item) => item.message).join(' ');
+      // A 409 says why (reserved by someone else, or too many orders awaiting payment).
+      const reasons = errorsFrom(failure).map((item) => item.message).join(' ');
+      error.textContent = status === 409 && !reasons ? ALREADY_RESERVED_MESSAGE : reasons;
       error.hidden = false;
     } finally {
       purchase.disabled = false;

@@ -54,11 +54,12 @@ impl Endpoint {
     }
 }
 
-/// What the requests are made of: tickets to show, fresh tickets to order, a buyer.
+/// What the requests are made of: tickets to show, and fresh tickets to order, each with its own
+/// buyer (a buyer may hold only 3 orders awaiting payment).
 pub struct Work {
     pub show_ids: Vec<String>,
-    pub fresh: Mutex<Vec<String>>,
-    pub buyer: String,
+    /// (ticket id, buyer's session cookie)
+    pub fresh: Mutex<Vec<(String, String)>>,
 }
 
 type Request = (&'static str, String, Option<String>, Option<Value>);
@@ -74,11 +75,11 @@ impl Work {
                 None,
             ),
             Endpoint::CreateOrder => {
-                let ticket = self.fresh.lock().unwrap().pop()?;
+                let (ticket, buyer) = self.fresh.lock().unwrap().pop()?;
                 (
                     "POST",
                     "/api/orders".into(),
-                    Some(self.buyer.clone()),
+                    Some(buyer),
                     Some(json!({ "ticketId": ticket })),
                 )
             }

@@ -95,19 +95,19 @@ async fn main() {
 
     println!("gateway-load: setup: users and tickets");
     let seller = stack.sign_up_many("seller", 1, 1).await.remove(0);
-    let buyer = stack.sign_up_many("buyer", 1, 1).await.remove(0);
     let warm_orders = concurrency * 2;
-    let for_sale = stack
-        .sell_many(&seller, 30 + warm_orders + sequential_n / 2 + orders_n, 4)
-        .await;
+    let order_count = warm_orders + sequential_n / 2 + orders_n;
+    let for_sale = stack.sell_many(&seller, 30 + order_count, 4).await;
     stack.wait_for_replicas(&dynamodb, &for_sale).await;
-    let (show_ids, rest) = for_sale.split_at(30);
+    let (show_ids, to_order) = for_sale.split_at(30);
+    // one buyer per order: a buyer may hold only 3 orders awaiting payment
+    let buyers_of_orders = stack.sign_up_many("buyer", order_count, 8).await;
+    let rest: Vec<(String, String)> = to_order.iter().cloned().zip(buyers_of_orders).collect();
     let (warm, rest) = rest.split_at(warm_orders);
     let (sequential_orders, closed_loop_orders) = rest.split_at(sequential_n / 2);
     let work = Arc::new(Work {
         show_ids: show_ids.to_vec(),
         fresh: Mutex::new(warm.to_vec()),
-        buyer,
     });
 
     println!("gateway-load: warm-up (starts every function instance the passes will use)");
