@@ -107,7 +107,7 @@ async fn a_buyer_holds_at_most_three_orders_awaiting_payment() {
     let cancel = cancel_context(&ctx);
     let response = cancel_order(
         &cancel,
-        request("DELETE", None, Some(&buyer), Some(&open[0]), &[]),
+        request("DELETE", None, Some(&buyer), Some(&open[0]), &[]).await,
     )
     .await
     .unwrap();
@@ -184,7 +184,7 @@ async fn an_expired_order_frees_its_slot() {
     // reservation cancels it on the spot (as expire-order would) and goes ahead
     let response = cancel_order(
         &cancel_context(&ctx),
-        request("DELETE", None, Some(&buyer), third["id"].as_str(), &[]),
+        request("DELETE", None, Some(&buyer), third["id"].as_str(), &[]).await,
     )
     .await
     .unwrap();
