@@ -64,6 +64,56 @@ fn is_invisible_format(c: char) -> bool {
     )
 }
 
+/// Emoji, and what joins them: the Unicode blocks of pictographs and symbols, and the emoji
+/// presentation selector (❤️).
+fn is_emoji_part(c: char) -> bool {
+    matches!(
+        c,
+        '\u{FE0F}'
+            | '\u{2300}'..='\u{23FF}'
+            | '\u{2600}'..='\u{27BF}'
+            | '\u{2B00}'..='\u{2BFF}'
+            | '\u{1F000}'..='\u{1FAFF}'
+    )
+}
+
+/// Whether `text` holds a format character that is not part of an emoji. Two are allowed there,
+/// because emoji are made of them: a zero-width joiner between two emoji (👨‍👩‍👧, 🏳️‍🌈), and
+/// the tag letters of a subdivision flag (🏴 + `gbsct` in tags + the cancel tag: the Scottish
+/// flag), at most seven of them, lower-case letters and digits only, so no text can hide in tags.
+fn hides_text(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\u{1F3F4}' {
+            // a subdivision flag's tags, if any, end at the cancel tag
+            let tags = chars[i + 1..]
+                .iter()
+                .take_while(|t| matches!(t, '\u{E0030}'..='\u{E0039}' | '\u{E0061}'..='\u{E007A}'))
+                .count();
+            if tags > 0 {
+                if tags > 7 || chars.get(i + 1 + tags) != Some(&'\u{E007F}') {
+                    return true;
+                }
+                i += tags + 2;
+                continue;
+            }
+        } else if c == '\u{200D}' {
+            let joins = i > 0
+                && is_emoji_part(chars[i - 1])
+                && chars.get(i + 1).is_some_and(|&next| is_emoji_part(next));
+            if !joins {
+                return true;
+            }
+        } else if is_invisible_format(c) {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
 /// A ticket title: trimmed, non-empty, at most 120 characters (any script, emoji included),
 /// with no control characters (no newlines, tabs or NULs: a title is one line of text) and no
 /// invisible format characters (zero-width, bidirectional overrides and isolates, ...).
@@ -97,7 +147,7 @@ impl Title {
                 "Title must not contain control characters",
             ));
         }
-        if raw.chars().any(is_invisible_format) {
+        if hides_text(raw) {
             return Err(FieldError::new(
                 "title",
                 "Title must not contain invisible or text-direction characters",
@@ -200,6 +250,30 @@ mod tests {
         assert_eq!(input.title.as_str(), title.trim());
         let too_long = "🎸".repeat(121);
         assert!(TicketInput::parse(&json!({"title": too_long, "price": 1000})).is_err());
+    }
+
+    #[test]
+    fn emoji_made_with_joiners_and_tags_are_titles_but_text_hidden_in_them_is_not() {
+        for title in [
+            "Family day 👨\u{200D}👩\u{200D}👧",
+            "Pride 🏳\u{FE0F}\u{200D}🌈 night",
+            "Scotland 🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F} v England",
+            "Black flag 🏴 only",
+        ] {
+            let input = TicketInput::parse(&json!({"title": title, "price": 1000}));
+            assert!(input.is_ok(), "{title:?}: {input:?}");
+        }
+        for title in [
+            "a\u{200D}b",
+            "🎸\u{200D}",
+            "\u{200D}🎸",
+            "🏴\u{E0067}\u{E0062}\u{E0073}",
+            "🏴\u{E0069}\u{E0067}\u{E006E}\u{E006F}\u{E0072}\u{E0065}\u{E0020}\u{E0061}\u{E007F}",
+            "tags \u{E0067}\u{E0062}\u{E007F} alone",
+        ] {
+            let input = TicketInput::parse(&json!({"title": title, "price": 1000}));
+            assert!(input.is_err(), "{title:?}");
+        }
     }
 
     #[test]
