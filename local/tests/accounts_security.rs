@@ -137,3 +137,86 @@ async fn a_password_change_ends_the_other_sessions_and_keeps_this_one() {
         .await;
     assert_eq!(status, 400, "the old password no longer signs in");
 }
+
+#[tokio::test]
+async fn in_aws_the_cookies_are_host_prefixed_and_a_planted_plain_cookie_is_no_session() {
+    // as deployed (CookieSecure=true): what a sibling subdomain could set is a plain `session`
+    // cookie, never a `__Host-` one (browsers refuse a __Host- cookie with a Domain)
+    let stack = Stack::start("CookieSecure=true").await;
+    let email = format!("host-{}@example.com", stack.name);
+    let (status, set, _) = stack
+        .http(
+            "POST",
+            "/api/users/signup",
+            None,
+            credentials(&email, "password123"),
+        )
+        .await;
+    assert_eq!(status, 201);
+    for name in ["__Host-session", "__Host-device"] {
+        let header = set
+            .iter()
+            .find(|c| c.starts_with(&format!("{name}=")))
+            .unwrap_or_else(|| panic!("no {name} cookie in {set:?}"));
+        let attributes: Vec<String> = header
+            .split(';')
+            .skip(1)
+            .map(|a| a.trim().to_ascii_lowercase())
+            .collect();
+        assert!(attributes.contains(&"secure".to_string()), "{header}");
+        assert!(attributes.contains(&"path=/".to_string()), "{header}");
+        assert!(
+            !attributes.iter().any(|a| a.starts_with("domain")),
+            "{header}"
+        );
+    }
+    assert!(!set.iter().any(|c| c.starts_with("session=")), "{set:?}");
+
+    // the __Host- session works; the same token planted under the plain name does not
+    let session = cookie(&set, "__Host-session");
+    let (status, _, _) = stack.http("GET", "/api/orders", Some(&session), None).await;
+    assert_eq!(status, 200);
+    let planted = session.replacen("__Host-session=", "session=", 1);
+    let (status, _, _) = stack.http("GET", "/api/orders", Some(&planted), None).await;
+    assert_eq!(status, 401);
+    let (_, _, who) = stack
+        .http("GET", "/api/users/currentuser", Some(&planted), None)
+        .await;
+    assert!(who["currentUser"].is_null(), "{who}");
+}
+
+#[tokio::test]
+async fn an_email_written_with_compatibility_characters_is_the_same_account() {
+    let stack = Stack::start("").await;
+    let plain = format!("alice-{}@example.com", stack.name);
+    // a fullwidth "ａ" (U+FF41) and a capital: NFKC and lower-casing make it the same address
+    let lookalike = format!("\u{ff41}LICE-{}@example.com", stack.name);
+    let (status, _, _) = stack
+        .http(
+            "POST",
+            "/api/users/signup",
+            None,
+            credentials(&plain, "password123"),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (status, _, body) = stack
+        .http(
+            "POST",
+            "/api/users/signup",
+            None,
+            credentials(&lookalike, "password123"),
+        )
+        .await;
+    assert_eq!(status, 409, "a second account for the same address: {body}");
+    let (status, _, user) = stack
+        .http(
+            "POST",
+            "/api/users/signin",
+            None,
+            credentials(&lookalike, "password123"),
+        )
+        .await;
+    assert_eq!(status, 200, "{user}");
+    assert_eq!(user["email"], plain.as_str());
+}
