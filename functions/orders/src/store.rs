@@ -110,6 +110,17 @@ fn idempotency_key(user_id: &str, key: &str) -> String {
     format!("IDEMPOTENCY#{user_id}#{key}")
 }
 
+/// How long an Idempotency-Key is remembered (as Stripe does): the table's TTL deletes the
+/// claim a while after this. A retry comes within seconds; a day covers a client that retries
+/// after being offline.
+pub const IDEMPOTENCY_MEMORY_SECONDS: i64 = 24 * 3600;
+
+/// When a claim made now may be forgotten, in seconds since the epoch (the TTL attribute).
+fn idempotency_expiry() -> AttributeValue {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    AttributeValue::N((now + IDEMPOTENCY_MEMORY_SECONDS).to_string())
+}
+
 /// The key of the item that lists a buyer's orders awaiting payment (`openOrders`, a string
 /// set of order ids): a reservation adds to it only below the limit, in its own transaction,
 /// and every move out of `created` takes its order out in the same transaction as the move.
@@ -281,6 +292,7 @@ impl Orders {
                 .table_name(&self.table)
                 .item("pk", s(&idempotency_key(&order.user_id, key)))
                 .item("orderId", s(&order.id))
+                .item("expiresAtEpoch", idempotency_expiry())
                 .condition_expression("attribute_not_exists(pk)")
                 .build()
                 .map_err(|e| StorageError(e.to_string()))?;

@@ -121,6 +121,38 @@ async fn the_same_idempotency_key_returns_the_same_order() {
     let again = create_order(&ctx, attempt().await).await.unwrap();
     assert_eq!(again.status(), 201);
     assert_eq!(body_json(&again), first);
+    // the claim is forgotten a day later: it carries the table's TTL attribute
+    let client = local::testing::dynamodb_client().await;
+    let table = ctx.orders.table_name();
+    let ttl = client
+        .describe_time_to_live()
+        .table_name(table)
+        .send()
+        .await
+        .unwrap();
+    let attribute = ttl
+        .time_to_live_description()
+        .and_then(|d| d.attribute_name())
+        .expect("the Orders table has a TTL")
+        .to_string();
+    let claim = client
+        .get_item()
+        .table_name(table)
+        .key(
+            "pk",
+            aws_sdk_dynamodb::types::AttributeValue::S(format!(
+                "IDEMPOTENCY#{}#attempt-1",
+                buyer.id
+            )),
+        )
+        .send()
+        .await
+        .unwrap()
+        .item
+        .expect("the claim is stored");
+    let expires: i64 = claim[&attribute].as_n().unwrap().parse().unwrap();
+    let in_a_day = time::OffsetDateTime::now_utc().unix_timestamp() + 24 * 3600;
+    assert!((expires - in_a_day).abs() < 300, "{expires} vs {in_a_day}");
     // another user's same key is theirs alone: the ticket is taken
     let other = request(
         "POST",
