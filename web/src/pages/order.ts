@@ -38,7 +38,7 @@ function renderOrder(initial: Order, { path, navigate }: RouteContext): HTMLElem
   let order = initial;
   let stopCountdown = (): void => {};
 
-  const title = h('h1', { className: 'min-w-0 text-3xl font-semibold tracking-tight break-words text-slate-900' });
+  const title = h('h1', { className: 'user-text min-w-[min(100%,16rem)] flex-1 text-2xl font-semibold tracking-tight text-slate-900 sm:text-3xl' });
   const badgeSlot = h('div', { className: 'shrink-0' });
   const ordered = renderDate(order.createdAt);
   const countdown = createCountdownView();
@@ -48,7 +48,7 @@ function renderOrder(initial: Order, { path, navigate }: RouteContext): HTMLElem
   const failure = h('p', { className: 'field-error mt-4', attrs: { role: 'alert', hidden: true } });
 
   const card = h('article', { className: 'card mt-6' }, [
-    h('div', { className: 'flex items-start justify-between gap-4' }, [title, badgeSlot]),
+    h('div', { className: 'flex flex-wrap items-start justify-between gap-x-4 gap-y-3' }, [title, badgeSlot]),
     h('div', { className: 'my-8 border-t border-dashed border-slate-300' }),
     h('dl', { className: 'grid gap-6 sm:grid-cols-2' }, [
       h('div', {}, [

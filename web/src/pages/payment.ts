@@ -149,7 +149,7 @@ function renderCheckout(order: Order, { path, navigate }: RouteContext): HTMLEle
       h('dl', { className: 'mt-8 grid gap-6 sm:grid-cols-2' }, [
         h('div', { className: 'min-w-0' }, [
           h('dt', { className: 'text-sm text-slate-500' }, ['Ticket']),
-          h('dd', { className: 'mt-1 text-lg font-medium break-words text-slate-900', attrs: { 'data-testid': 'payment-ticket' } }, [
+          h('dd', { className: 'user-text mt-1 text-lg font-medium text-slate-900', attrs: { 'data-testid': 'payment-ticket' } }, [
             link(ticketPath(order.ticket.id), order.ticket.title, 'hover:text-indigo-600'),
           ]),
         ]),

@@ -100,7 +100,7 @@ function renderTicket(initial: Ticket, context: RouteContext): HTMLElement {
   let ticket = initial;
   let purchaseUnderway = false;
 
-  const title = h('h1', { className: 'min-w-0 text-3xl font-semibold tracking-tight text-balance wrap-break-word text-slate-900' });
+  const title = h('h1', { className: 'user-text min-w-[min(100%,16rem)] flex-1 text-2xl font-semibold tracking-tight text-slate-900 sm:text-3xl' });
   const badgeSlot = h('div', { className: 'shrink-0' });
   const price = h('dd', { className: 'mt-1 text-3xl font-semibold text-slate-900', attrs: { 'data-testid': 'ticket-price' } });
   const listed = renderDate(ticket.createdAt);
@@ -108,7 +108,7 @@ function renderTicket(initial: Ticket, context: RouteContext): HTMLElement {
   const changed = h('p', { className: 'mt-4 text-sm text-slate-700', attrs: { role: 'status', 'data-testid': 'ticket-changed' } });
 
   const card = h('article', { className: 'card mt-6' }, [
-    h('div', { className: 'flex items-start justify-between gap-4' }, [title, badgeSlot]),
+    h('div', { className: 'flex flex-wrap items-start justify-between gap-x-4 gap-y-3' }, [title, badgeSlot]),
     h('div', { className: 'my-8 border-t border-dashed border-slate-300' }),
     h('dl', { className: 'grid gap-6 sm:grid-cols-2' }, [
       h('div', {}, [h('dt', { className: 'text-sm text-slate-600' }, ['Price']), price]),
