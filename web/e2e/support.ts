@@ -75,3 +75,33 @@ export async function purchase(buyer: Page, ticketId: string, title: string): Pr
   await expect(buyer).toHaveURL(/\/orders\/[^/]+$/);
   return new URL(buyer.url()).pathname;
 }
+
+/** A fresh browser context of the given size, with a newly signed-up user whose email has `label` in it. */
+export async function signedUpOn(
+  browser: Browser,
+  baseURL: string | undefined,
+  viewport: { width: number; height: number },
+  label: string,
+): Promise<{ page: Page; email: string }> {
+  const context = await browser.newContext({ ...(baseURL ? { baseURL } : {}), viewport });
+  const page = await context.newPage();
+  const email = await signUp(page, label);
+  return { page, email };
+}
+
+/** Reserves the ticket through the API as `buyer`; returns the order's id. */
+export async function reserveTicket(buyer: Page, ticketId: string): Promise<string> {
+  const response = await buyer.request.post('/api/orders', {
+    data: { ticketId },
+    headers: { 'Idempotency-Key': crypto.randomUUID() },
+  });
+  expect(response.status()).toBe(201);
+  return ((await response.json()) as { id: string }).id;
+}
+
+/** The phone size the layout and accessibility tests use (an iPhone 12 to 15, in CSS pixels). */
+export const PHONE = { width: 390, height: 844 };
+export const DESKTOP = { width: 1280, height: 800 };
+
+/** The payments service learns about a new order from an event, and the page waits for it (up to ~8 s). */
+export const CARD_FORM_TIMEOUT = 12_000;

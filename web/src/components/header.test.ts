@@ -48,6 +48,15 @@ describe('renderHeader', () => {
     expect(header.querySelector('[data-testid="current-user-email"]')?.textContent).toBe('<img src=x onerror=alert(1)>@x.com');
   });
 
+  it('lets a long email break before "@" and each "." (a <wbr> there) while reading as the same text', () => {
+    const header = mount(renderHeader({ id: 'u1', email: 'ada.lovelace@example.co.uk' }, { signOut: vi.fn() }));
+    const email = header.querySelector('[data-testid="current-user-email"]') as HTMLElement;
+    expect(email.textContent).toBe('ada.lovelace@example.co.uk');
+    expect(Array.from(email.childNodes, (node) => (node.nodeName === 'WBR' ? '|' : node.textContent)).join('')).toBe(
+      'ada|.lovelace|@example|.co|.uk',
+    );
+  });
+
   it('leaves the account area empty until the session is known', () => {
     const header = mount(renderHeader(null, { signOut: vi.fn() }, { sessionKnown: false }));
     expect(links(header).map(([text]) => text)).toEqual(['Ticketing', 'Tickets']);

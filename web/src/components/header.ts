@@ -22,17 +22,17 @@ export function renderHeader(user: CurrentUser | null, actions: HeaderActions, o
     'Ticketing',
   ]);
 
-  // Below `sm` the home page's call to action stands in for the nav, so the account area fits.
-  const nav = h('nav', { className: 'hidden items-center gap-1 sm:flex', attrs: { 'aria-label': 'Main' } }, [
+  const nav = h('nav', { className: 'flex items-center gap-1', attrs: { 'aria-label': 'Main' } }, [
     link('/tickets', 'Tickets', 'nav-link'),
     user ? link('/orders', 'Orders', 'nav-link') : null,
   ]);
 
   return h('header', { className: 'site-header' }, [
-    h('div', { className: 'mx-auto flex h-16 max-w-6xl items-center gap-3 px-4 sm:gap-6 sm:px-6' }, [
+    // On a phone the account area (a long email, its buttons) wraps onto lines of its own rather than overflow.
+    h('div', { className: 'mx-auto flex min-h-16 max-w-6xl flex-wrap items-center gap-x-3 gap-y-2 px-4 py-3 sm:gap-x-6 sm:px-6' }, [
       brand,
       nav,
-      h('div', { className: 'ml-auto flex min-w-0 items-center justify-end gap-2 sm:gap-3' }, account),
+      h('div', { className: 'ml-auto flex min-w-0 flex-wrap items-center justify-end gap-2 sm:gap-3' }, account),
     ]),
   ]);
 }
@@ -59,13 +59,23 @@ function signedIn(user: CurrentUser, actions: HeaderActions): HTMLElement[] {
   });
 
   const email = h('span', {
-    className: 'min-w-0 max-w-[16rem] truncate text-sm font-medium text-slate-700',
-    attrs: { 'data-testid': 'current-user-email', title: user.email },
-  }, [user.email]);
+    className: 'email-text min-w-0 text-right text-sm font-medium text-slate-700 sm:max-w-[16rem]',
+    attrs: { 'data-testid': 'current-user-email' },
+  }, breakableEmail(user.email));
 
   const password = link('/account/password', 'Password', 'btn btn-ghost');
 
   return [status, h('span', { className: 'avatar', attrs: { 'aria-hidden': 'true' } }, [initial(user.email)]), email, password, button];
+}
+
+/** The email as text with a line-break opportunity (<wbr>) before "@" and each ".", where a long one reads best split. */
+export function breakableEmail(email: string): Node[] {
+  const nodes: Node[] = [];
+  for (const part of email.split(/(?=[@.])/)) {
+    if (nodes.length > 0) nodes.push(document.createElement('wbr'));
+    nodes.push(document.createTextNode(part));
+  }
+  return nodes;
 }
 
 function initial(email: string): string {

@@ -1,6 +1,7 @@
 // Pieces the order pages share: the status badge, the countdown to an order's
 // expiry and its wording, and the not-found state.
 
+import { countdownAnnouncement } from '../countdown-announcements';
 import { h, link, whileShown } from '../dom';
 import { type Order, type OrderStatus, formatTimeLeft, msLeft } from '../orders';
 import type { PageResult } from '../router';
@@ -10,6 +11,45 @@ export const EXPIRED_MESSAGE = 'Reservation expired';
 
 export function timeLeftText(ms: number): string {
   return `Time left to pay: ${formatTimeLeft(ms)}`;
+}
+
+/**
+ * The time left on a reservation as people see and hear it: `timer` shows it
+ * every second (role="timer", which screen readers do not read on each change),
+ * and `announcer`, a polite live region kept off screen, speaks only at the
+ * moments countdownAnnouncement picks, and at the end.
+ */
+export interface CountdownView {
+  timer: HTMLElement;
+  announcer: HTMLElement;
+  /** Shows `ms` left, announcing it if this is one of the moments to. */
+  show(ms: number): void;
+  /** Shows and announces that the time is up. */
+  showExpired(): void;
+}
+
+export function createCountdownView(): CountdownView {
+  const timer = h('p', {
+    className: 'mt-8 text-2xl font-semibold text-indigo-700 tabular-nums',
+    attrs: { role: 'timer', 'data-testid': 'time-left' },
+  });
+  const announcer = h('p', { className: 'sr-only', attrs: { 'aria-live': 'polite', 'data-testid': 'time-left-announcer' } });
+  let shownSeconds: number | null = null;
+  return {
+    timer,
+    announcer,
+    show(ms) {
+      const seconds = Math.ceil(ms / 1000);
+      const announcement = countdownAnnouncement(shownSeconds, seconds);
+      shownSeconds = seconds;
+      timer.textContent = timeLeftText(ms);
+      if (announcement !== null) announcer.textContent = announcement;
+    },
+    showExpired() {
+      timer.textContent = EXPIRED_MESSAGE;
+      announcer.textContent = EXPIRED_MESSAGE;
+    },
+  };
 }
 
 export const STATUS_LABELS: Record<OrderStatus, string> = {

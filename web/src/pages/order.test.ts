@@ -65,6 +65,27 @@ describe('orderPage', () => {
     expect(timer().textContent).toBe('Time left to pay: 09:56');
   });
 
+  it('announces the time left only at whole minutes, at 30 and 10 seconds and at expiry, never every second', async () => {
+    serve({ [GET]: { status: 200, body: makeOrder() } });
+    await mountPage(orderPage, context());
+    const announcer = document.querySelector<HTMLElement>('[data-testid="time-left-announcer"]') as HTMLElement;
+    const heard: string[] = [];
+    new MutationObserver(() => heard.push(announcer.textContent ?? '')).observe(announcer, { childList: true, characterData: true, subtree: true });
+
+    expect(announcer.getAttribute('aria-live')).toBe('polite');
+    expect(timer().getAttribute('aria-live')).toBeNull();
+    expect(announcer.textContent).toBe('');
+
+    await vi.advanceTimersByTimeAsync(899_000);
+
+    expect(heard).toEqual([
+      ...Array.from({ length: 14 }, (_, i) => (14 - i === 1 ? '1 minute left to pay' : `${14 - i} minutes left to pay`)),
+      '30 seconds left to pay',
+      '10 seconds left to pay',
+      EXPIRED_MESSAGE,
+    ]);
+  });
+
   it('at zero says the reservation expired and polls the order until the server has cancelled it', async () => {
     const fetchMock = serve({
       [GET]: [

@@ -1,5 +1,5 @@
 import { ApiError, errorsFrom } from '../api';
-import { EXPIRED_MESSAGE, orderNotFound, renderOrderStatus, startCountdown, timeLeftText } from '../components/order-views';
+import { createCountdownView, orderNotFound, renderOrderStatus, startCountdown } from '../components/order-views';
 import { loadFailed, renderDate } from '../components/ticket-views';
 import { h, link, whileShown } from '../dom';
 import { formatCents } from '../money';
@@ -38,20 +38,17 @@ function renderOrder(initial: Order, { path, navigate }: RouteContext): HTMLElem
   let order = initial;
   let stopCountdown = (): void => {};
 
-  const title = h('h1', { className: 'min-w-0 text-3xl font-semibold tracking-tight break-words text-slate-900' });
+  const title = h('h1', { className: 'user-text min-w-[min(100%,16rem)] flex-1 text-2xl font-semibold tracking-tight text-slate-900 sm:text-3xl' });
   const badgeSlot = h('div', { className: 'shrink-0' });
   const ordered = renderDate(order.createdAt);
-  // role="timer" is not announced on every change; the expiry and cancellation are, through `message`.
-  const timeLeft = h('p', {
-    className: 'mt-8 text-2xl font-semibold text-indigo-600 tabular-nums',
-    attrs: { role: 'timer', 'data-testid': 'time-left', hidden: true },
-  });
+  const countdown = createCountdownView();
+  const timeLeft = countdown.timer;
   const actions = h('div', { className: 'mt-10 flex flex-wrap items-center gap-4' });
   const message = h('p', { className: 'mt-4 text-sm text-slate-700', attrs: { role: 'status' } });
   const failure = h('p', { className: 'field-error mt-4', attrs: { role: 'alert', hidden: true } });
 
   const card = h('article', { className: 'card mt-6' }, [
-    h('div', { className: 'flex items-start justify-between gap-4' }, [title, badgeSlot]),
+    h('div', { className: 'flex flex-wrap items-start justify-between gap-x-4 gap-y-3' }, [title, badgeSlot]),
     h('div', { className: 'my-8 border-t border-dashed border-slate-300' }),
     h('dl', { className: 'grid gap-6 sm:grid-cols-2' }, [
       h('div', {}, [
@@ -68,6 +65,7 @@ function renderOrder(initial: Order, { path, navigate }: RouteContext): HTMLElem
         : null,
     ]),
     timeLeft,
+    countdown.announcer,
     actions,
     message,
     failure,
@@ -90,24 +88,20 @@ function renderOrder(initial: Order, { path, navigate }: RouteContext): HTMLElem
     badgeSlot.replaceChildren(renderOrderStatus(order.status));
     actions.replaceChildren();
     timeLeft.hidden = order.status !== 'created';
-    timeLeft.removeAttribute('aria-live');
     if (order.status !== 'created') return;
 
     actions.replaceChildren(...openActions());
     stopCountdown = startCountdown(
       section,
       order,
-      (ms) => {
-        timeLeft.textContent = timeLeftText(ms);
-      },
+      (ms) => countdown.show(ms),
       expired,
     );
   }
 
   /** The server cancels an expired order on its own, a moment later; wait for that to show it. */
   function expired(): void {
-    timeLeft.textContent = EXPIRED_MESSAGE;
-    timeLeft.setAttribute('aria-live', 'polite');
+    countdown.showExpired();
     actions.replaceChildren();
     const shown = whileShown(section);
     let attempts = 0;

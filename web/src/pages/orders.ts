@@ -13,12 +13,12 @@ function orderCard(order: Order): HTMLLIElement {
       ? h('p', { className: 'mt-1 text-sm font-medium text-indigo-600 tabular-nums', attrs: { 'data-testid': 'time-left' } })
       : null;
   const item = h('li', {}, [
-    h('a', { className: 'ticket-card flex items-center justify-between gap-4', attrs: { href: orderPath(order.id) } }, [
-      h('div', { className: 'min-w-0' }, [
-        h('h2', { className: 'font-semibold break-words text-slate-900' }, [order.ticket.title]),
+    h('a', { className: 'ticket-card flex flex-wrap items-center justify-between gap-x-4 gap-y-2', attrs: { href: orderPath(order.id) } }, [
+      h('div', { className: 'min-w-[min(100%,12rem)] flex-1' }, [
+        h('h2', { className: 'user-text font-semibold text-slate-900' }, [order.ticket.title]),
         h('p', { className: 'mt-1 text-lg font-semibold text-slate-900' }, [formatCents(order.ticket.price)]),
       ]),
-      h('div', { className: 'flex shrink-0 flex-col items-end' }, [renderOrderStatus(order.status), timeLeft]),
+      h('div', { className: 'flex shrink-0 flex-col items-start sm:items-end' }, [renderOrderStatus(order.status), timeLeft]),
     ]),
   ]);
   if (timeLeft) {

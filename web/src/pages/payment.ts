@@ -6,7 +6,7 @@
 
 import { ApiError, errorsFrom } from '../api';
 import { renderNotice } from '../components/notice';
-import { EXPIRED_MESSAGE, orderNotFound, startCountdown, timeLeftText } from '../components/order-views';
+import { createCountdownView, orderNotFound, startCountdown } from '../components/order-views';
 import { loadFailed } from '../components/ticket-views';
 import { type Child, h, link, onLeave, whileShown } from '../dom';
 import { formatCents } from '../money';
@@ -138,11 +138,8 @@ function renderCheckout(order: Order, { path, navigate }: RouteContext): HTMLEle
   const amount = h('dd', { className: 'mt-1 text-3xl font-semibold text-slate-900', attrs: { 'data-testid': 'payment-amount' } }, [
     formatCents(order.ticket.price),
   ]);
-  // As on the order page: role="timer" is not announced every second; running out is, through aria-live.
-  const timeLeft = h('p', {
-    className: 'mt-8 text-2xl font-semibold text-indigo-600 tabular-nums',
-    attrs: { role: 'timer', 'data-testid': 'time-left' },
-  });
+  const countdown = createCountdownView();
+  const timeLeft = countdown.timer;
   const body = h('div', {}, [h('p', { className: 'text-slate-600', attrs: { role: 'status' } }, [PREPARING_MESSAGE])]);
 
   const section = h('section', { className: 'mx-auto w-full max-w-3xl px-4 py-12 sm:px-6' }, [
@@ -152,13 +149,14 @@ function renderCheckout(order: Order, { path, navigate }: RouteContext): HTMLEle
       h('dl', { className: 'mt-8 grid gap-6 sm:grid-cols-2' }, [
         h('div', { className: 'min-w-0' }, [
           h('dt', { className: 'text-sm text-slate-500' }, ['Ticket']),
-          h('dd', { className: 'mt-1 text-lg font-medium break-words text-slate-900', attrs: { 'data-testid': 'payment-ticket' } }, [
+          h('dd', { className: 'user-text mt-1 text-lg font-medium text-slate-900', attrs: { 'data-testid': 'payment-ticket' } }, [
             link(ticketPath(order.ticket.id), order.ticket.title, 'hover:text-indigo-600'),
           ]),
         ]),
         h('div', {}, [h('dt', { className: 'text-sm text-slate-500' }, ['Amount']), amount]),
       ]),
       timeLeft,
+      countdown.announcer,
       h('div', { className: 'my-8 border-t border-dashed border-slate-300' }),
       body,
     ]),
@@ -299,8 +297,7 @@ function renderCheckout(order: Order, { path, navigate }: RouteContext): HTMLEle
   }
 
   function expired(): void {
-    timeLeft.textContent = EXPIRED_MESSAGE;
-    timeLeft.setAttribute('aria-live', 'polite');
+    countdown.showExpired();
     // A charge under way is left to finish: if it goes through too late, the server refunds it.
     if (state === 'processing' || state === 'paid') return;
     ranOut();
@@ -386,9 +383,7 @@ function renderCheckout(order: Order, { path, navigate }: RouteContext): HTMLEle
   stopCountdown = startCountdown(
     section,
     order,
-    (ms) => {
-      timeLeft.textContent = timeLeftText(ms);
-    },
+    (ms) => countdown.show(ms),
     expired,
   );
   if (state === 'loading') void setUp();

@@ -1,7 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { setCurrentUser } from '../session';
 import { makeOrder, makeTicket, mountPage, requestHeaders, requests, routeContext, serve } from '../test-support';
-import { ALREADY_RESERVED_MESSAGE, OWN_TICKET_NOTE, RESERVED_EDIT_NOTE, ticketPage } from './ticket';
+import {
+  ALREADY_RESERVED_MESSAGE,
+  FOR_SALE_AGAIN_MESSAGE,
+  JUST_RESERVED_MESSAGE,
+  OWN_TICKET_NOTE,
+  RESERVED_EDIT_NOTE,
+  RESERVED_PURCHASE_NOTE,
+  TICKET_REFRESH_MS,
+  ticketPage,
+} from './ticket';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -210,5 +219,97 @@ describe('ticketPage', () => {
     expect(document.querySelector('h1')?.textContent).toBe('This ticket could not be loaded');
     expect(document.body.textContent).toContain('Could not reach the server');
     expect(button('Try again')).toBeDefined();
+  });
+
+  describe('while it is open', () => {
+    let visibility: DocumentVisibilityState = 'visible';
+    const changed = () => document.querySelector('[data-testid="ticket-changed"]')?.textContent;
+    const gets = (fetchMock: ReturnType<typeof serve>) => requests(fetchMock).filter((r) => r.call === 'GET /api/tickets/t1').length;
+
+    beforeEach(() => {
+      vi.useFakeTimers();
+      visibility = 'visible';
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => visibility });
+      setCurrentUser({ id: 'buyer', email: 'buyer@example.com' });
+    });
+
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('shows the ticket reserved, with no way to buy it, once someone else reserves it', async () => {
+      serve({ 'GET /api/tickets/t1': [{ status: 200, body: makeTicket() }, { status: 200, body: makeTicket({ orderId: 'o9', version: 1 }) }] });
+      await mountPage(ticketPage, context());
+      button('Purchase')?.focus();
+      expect(button('Purchase')?.disabled).toBe(false);
+
+      await vi.advanceTimersByTimeAsync(TICKET_REFRESH_MS);
+
+      expect(document.querySelector('[data-testid="reserved-badge"]')?.textContent).toBe('Reserved');
+      const purchase = button('Purchase') as HTMLButtonElement;
+      expect(purchase.disabled).toBe(true);
+      expect(description(purchase)).toBe(RESERVED_PURCHASE_NOTE);
+      expect(changed()).toBe(JUST_RESERVED_MESSAGE);
+      expect(document.activeElement).toBe(document.querySelector('h1'));
+    });
+
+    it('offers Purchase again when the reservation lapses', async () => {
+      serve({ 'GET /api/tickets/t1': [{ status: 200, body: makeTicket({ orderId: 'o9', version: 1 }) }, { status: 200, body: makeTicket({ version: 2 }) }] });
+      await mountPage(ticketPage, context());
+      expect(button('Purchase')?.disabled).toBe(true);
+
+      await vi.advanceTimersByTimeAsync(TICKET_REFRESH_MS);
+
+      expect(button('Purchase')?.disabled).toBe(false);
+      expect(document.querySelector('[data-testid="reserved-badge"]')).toBeNull();
+      expect(changed()).toBe(FOR_SALE_AGAIN_MESSAGE);
+    });
+
+    it('shows an edit by the seller, and leaves an unchanged ticket as it is', async () => {
+      serve({
+        'GET /api/tickets/t1': [
+          { status: 200, body: makeTicket() },
+          { status: 200, body: makeTicket() },
+          { status: 200, body: makeTicket({ title: 'Opera night, row A', price: 3000, version: 1 }) },
+        ],
+      });
+      await mountPage(ticketPage, context());
+      const purchase = button('Purchase');
+
+      await vi.advanceTimersByTimeAsync(TICKET_REFRESH_MS);
+      expect(button('Purchase')).toBe(purchase);
+
+      await vi.advanceTimersByTimeAsync(TICKET_REFRESH_MS);
+      expect(document.querySelector('h1')?.textContent).toBe('Opera night, row A');
+      expect(document.querySelector('[data-testid="ticket-price"]')?.textContent).toBe('$30.00');
+      expect(changed()).toBe('');
+    });
+
+    it('asks nothing while the tab is hidden and asks again as soon as it is shown', async () => {
+      const fetchMock = serve({ 'GET /api/tickets/t1': { status: 200, body: makeTicket() } });
+      await mountPage(ticketPage, context());
+      expect(gets(fetchMock)).toBe(1);
+
+      visibility = 'hidden';
+      document.dispatchEvent(new Event('visibilitychange'));
+      await vi.advanceTimersByTimeAsync(10 * TICKET_REFRESH_MS);
+      expect(gets(fetchMock)).toBe(1);
+
+      visibility = 'visible';
+      document.dispatchEvent(new Event('visibilitychange'));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(gets(fetchMock)).toBe(2);
+    });
+
+    it('stops asking once the page has been left', async () => {
+      const fetchMock = serve({ 'GET /api/tickets/t1': { status: 200, body: makeTicket() } });
+      await mountPage(ticketPage, context());
+      await vi.advanceTimersByTimeAsync(TICKET_REFRESH_MS);
+      expect(gets(fetchMock)).toBe(2);
+
+      document.body.replaceChildren();
+      await vi.advanceTimersByTimeAsync(10 * TICKET_REFRESH_MS);
+      expect(gets(fetchMock)).toBe(2);
+    });
   });
 });

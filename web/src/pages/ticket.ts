@@ -1,16 +1,21 @@
 import { ApiError, errorsFrom } from '../api';
 import { isOwner, loadTicket, renderDate, renderReservedBadge } from '../components/ticket-views';
 import { h, link } from '../dom';
+import { pollWhileVisible } from '../poll-while-visible';
 import { formatCents } from '../money';
 import { createOrder, newIdempotencyKey, orderPath } from '../orders';
 import { type PageResult, type RouteContext, withNext } from '../router';
 import { getCurrentUser } from '../session';
-import { type Ticket, ticketPath } from '../tickets';
+import { type Ticket, getTicket, ticketPath } from '../tickets';
 
 export const ALREADY_RESERVED_MESSAGE = 'Ticket is already reserved';
 export const RESERVED_EDIT_NOTE = "A buyer is holding this ticket, so it can't be edited until their order ends.";
 export const OWN_TICKET_NOTE = 'This is your ticket, so you cannot buy it.';
 export const RESERVED_PURCHASE_NOTE = 'Someone is buying this ticket right now. If their order lapses, it will be for sale again.';
+export const JUST_RESERVED_MESSAGE = 'Someone else has just reserved this ticket, so it cannot be bought now.';
+export const FOR_SALE_AGAIN_MESSAGE = 'This ticket is for sale again.';
+/** How often an open ticket page asks whether the ticket has changed (reserved, released, edited). */
+export const TICKET_REFRESH_MS = 5000;
 
 function note(id: string, text: string): HTMLElement {
   return h('p', { className: 'text-sm text-slate-600', attrs: { id } }, [text]);
@@ -34,7 +39,7 @@ function ownerActions(ticket: Ticket): HTMLElement[] {
  * Everyone else may buy: Purchase reserves the ticket (an order) and opens the
  * order. Signed out, it goes to sign in first and comes back here.
  */
-function buyerActions(ticket: Ticket, { path, navigate }: RouteContext): HTMLElement[] {
+function buyerActions(ticket: Ticket, { path, navigate }: RouteContext, purchasing: (busy: boolean) => void): HTMLElement[] {
   const purchase = h('button', { className: 'btn btn-primary btn-lg', attrs: { type: 'button' } }, ['Purchase']);
   if (ticket.orderId) {
     purchase.disabled = true;
@@ -54,6 +59,7 @@ function buyerActions(ticket: Ticket, { path, navigate }: RouteContext): HTMLEle
     }
     purchase.disabled = true;
     purchase.setAttribute('aria-busy', 'true');
+    purchasing(true);
     error.hidden = true;
     idempotencyKey ??= newIdempotencyKey();
     try {
@@ -73,6 +79,7 @@ function buyerActions(ticket: Ticket, { path, navigate }: RouteContext): HTMLEle
     } finally {
       purchase.disabled = false;
       purchase.removeAttribute('aria-busy');
+      purchasing(false);
     }
   });
   return [purchase, error];
@@ -81,38 +88,74 @@ function buyerActions(ticket: Ticket, { path, navigate }: RouteContext): HTMLEle
 export async function ticketPage(context: RouteContext): Promise<PageResult> {
   const loaded = await loadTicket(context);
   if ('page' in loaded) return loaded.page;
-  const { ticket } = loaded;
-  const owner = isOwner(ticket, getCurrentUser()?.id);
+  return { title: loaded.ticket.title, content: renderTicket(loaded.ticket, context) };
+}
+
+/**
+ * The ticket, kept up to date while the page is open and visible: if someone
+ * else reserves it (or it is released, or the seller edits it), the page shows
+ * that without a reload, and says so to screen readers.
+ */
+function renderTicket(initial: Ticket, context: RouteContext): HTMLElement {
+  let ticket = initial;
+  let purchaseUnderway = false;
+
+  const title = h('h1', { className: 'user-text min-w-[min(100%,16rem)] flex-1 text-2xl font-semibold tracking-tight text-slate-900 sm:text-3xl' });
+  const badgeSlot = h('div', { className: 'shrink-0' });
+  const price = h('dd', { className: 'mt-1 text-3xl font-semibold text-slate-900', attrs: { 'data-testid': 'ticket-price' } });
   const listed = renderDate(ticket.createdAt);
+  const actions = h('div', { className: 'mt-10 flex flex-wrap items-center gap-4' });
+  const changed = h('p', { className: 'mt-4 text-sm text-slate-700', attrs: { role: 'status', 'data-testid': 'ticket-changed' } });
 
   const card = h('article', { className: 'card mt-6' }, [
-    h('div', { className: 'flex items-start justify-between gap-4' }, [
-      h('h1', { className: 'min-w-0 text-3xl font-semibold tracking-tight break-words text-slate-900' }, [ticket.title]),
-      ticket.orderId ? renderReservedBadge() : null,
-    ]),
+    h('div', { className: 'flex flex-wrap items-start justify-between gap-x-4 gap-y-3' }, [title, badgeSlot]),
     h('div', { className: 'my-8 border-t border-dashed border-slate-300' }),
     h('dl', { className: 'grid gap-6 sm:grid-cols-2' }, [
-      h('div', {}, [
-        h('dt', { className: 'text-sm text-slate-500' }, ['Price']),
-        h('dd', { className: 'mt-1 text-3xl font-semibold text-slate-900', attrs: { 'data-testid': 'ticket-price' } }, [
-          formatCents(ticket.price),
-        ]),
-      ]),
+      h('div', {}, [h('dt', { className: 'text-sm text-slate-600' }, ['Price']), price]),
       listed
         ? h('div', {}, [
-            h('dt', { className: 'text-sm text-slate-500' }, ['Listed']),
+            h('dt', { className: 'text-sm text-slate-600' }, ['Listed']),
             h('dd', { className: 'mt-1 text-lg font-medium text-slate-900' }, [listed]),
           ])
         : null,
     ]),
-    h('div', { className: 'mt-10 flex flex-wrap items-center gap-4' }, owner ? ownerActions(ticket) : buyerActions(ticket, context)),
+    actions,
+    changed,
+  ]);
+  const section = h('section', { className: 'mx-auto w-full max-w-3xl px-4 py-12 sm:px-6' }, [
+    link('/tickets', '← All tickets', 'text-link text-sm'),
+    card,
   ]);
 
-  return {
-    title: ticket.title,
-    content: h('section', { className: 'mx-auto w-full max-w-3xl px-4 py-12 sm:px-6' }, [
-      link('/tickets', '← All tickets', 'text-link text-sm'),
-      card,
-    ]),
-  };
+  function paint(): void {
+    title.textContent = ticket.title;
+    badgeSlot.replaceChildren(ticket.orderId ? renderReservedBadge() : '');
+    price.textContent = formatCents(ticket.price);
+    const owner = isOwner(ticket, getCurrentUser()?.id);
+    actions.replaceChildren(
+      ...(owner ? ownerActions(ticket) : buyerActions(ticket, context, (busy) => (purchaseUnderway = busy))),
+    );
+  }
+
+  async function refresh(): Promise<void> {
+    const fresh = await getTicket(ticket.id);
+    // While this visitor's own purchase is under way, its outcome decides what the page shows next.
+    if (purchaseUnderway || (fresh.version === ticket.version && fresh.orderId === ticket.orderId)) return;
+    const wasReserved = Boolean(ticket.orderId);
+    const focusWasInActions = actions.contains(document.activeElement);
+    ticket = fresh;
+    paint();
+    if (wasReserved !== Boolean(fresh.orderId)) {
+      changed.textContent = fresh.orderId ? JUST_RESERVED_MESSAGE : FOR_SALE_AGAIN_MESSAGE;
+    }
+    // A button that was focused may be gone or disabled now; keep the keyboard user on this card.
+    if (focusWasInActions && !actions.contains(document.activeElement)) {
+      title.tabIndex = -1;
+      title.focus({ preventScroll: true });
+    }
+  }
+
+  paint();
+  pollWhileVisible(section, TICKET_REFRESH_MS, refresh);
+  return section;
 }

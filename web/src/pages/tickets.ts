@@ -12,7 +12,7 @@ export const TICKETS_PER_PAGE = 12;
 function ticketCard(ticket: Ticket): HTMLLIElement {
   return h('li', {}, [
     h('a', { className: 'ticket-card', attrs: { href: ticketPath(ticket.id) } }, [
-      h('h2', { className: 'font-semibold break-words text-slate-900' }, [ticket.title]),
+      h('h2', { className: 'user-text font-semibold text-slate-900' }, [ticket.title]),
       h('p', { className: 'mt-4 text-2xl font-semibold text-slate-900' }, [formatCents(ticket.price)]),
       h('p', { className: 'mt-1 text-xs text-slate-500' }, ['Listed ', renderDate(ticket.createdAt)]),
     ]),
