@@ -288,6 +288,11 @@ impl<'t> Resolver<'t> {
             ("AWS::Events::Rule", "Arn") => self.rule_arn(name),
             ("AWS::Scheduler::ScheduleGroup", "Arn") => self.schedule_group_arn(name),
             ("AWS::IAM::Role", "Arn") => self.role_arn(name),
+            // The gateway prints logs and keeps no log groups; the ARN only has to resolve
+            // (the HTTP API's access log destination).
+            ("AWS::Logs::LogGroup", "Arn") => {
+                Ok(self.arn("logs", &format!("log-group:{}-{name}:*", self.stack_name)))
+            }
             ("AWS::Serverless::Function", "Arn") => Ok(self.arn(
                 "lambda",
                 &format!("function:{}", self.function_name(self.function(name)?)?),

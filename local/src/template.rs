@@ -560,7 +560,15 @@ mod tests {
         let signup = template.function("SignupFunction").expect("SignupFunction");
         assert_eq!(signup.binary, "signup");
         assert_eq!(signup.timeout_seconds, 10);
-        assert_eq!(signup.memory_mb, 256);
+        // argon2id gets a whole vCPU; everything else the Globals' 256 MB
+        assert_eq!(signup.memory_mb, 1769);
+        assert_eq!(
+            template
+                .function("CreateOrderFunction")
+                .expect("CreateOrderFunction")
+                .memory_mb,
+            256
+        );
         assert_eq!(
             signup.routes,
             vec![HttpRoute {
