@@ -68,6 +68,8 @@ build-web: deps-web
 # ---------- build for Lambda and deploy (not needed by dev or test) ----------
 DEPLOY_VENV := .venv-deploy
 STACK ?= ticketing
+# The deploy's region, from samconfig.toml unless given (REGION=eu-west-1): every sam and aws call uses it.
+REGION ?= $(shell sed -n 's/^region = "\(.*\)"/\1/p' samconfig.toml)
 LAMBDA_DIR := build/lambda
 FUNCTION_CRATES := $(patsubst functions/%/Cargo.toml,-p %,$(wildcard functions/*/Cargo.toml))
 
@@ -93,13 +95,15 @@ build: deps-deploy ## release build of every function for Lambda (arm64): build/
 	@ls $(LAMBDA_DIR) | wc -l | xargs echo "==> functions built:"
 
 deploy: build ## deploy the stack with SAM (settings in samconfig.toml; secrets asked for or given as PARAMETERS)
-	@echo "==> sam deploy of build/template.yaml (stack $(STACK))"
-	$(DEPLOY_VENV)/bin/sam deploy --template-file build/template.yaml --stack-name $(STACK) \
+	@echo "==> sam deploy of build/template.yaml (stack $(STACK), region $(REGION))"
+	@# SAM looks for samconfig.toml beside the template it is given (build/), so name it.
+	$(DEPLOY_VENV)/bin/sam deploy --config-file $(CURDIR)/samconfig.toml \
+	  --template-file build/template.yaml --stack-name $(STACK) --region $(REGION) \
 	  $(if $(PARAMETERS),--parameter-overrides $(PARAMETERS),--guided)
 	@$(MAKE) --no-print-directory web-deploy
 
 web-deploy: deps-deploy build-web ## upload web/dist to the stack's bucket and refresh CloudFront
-	@scripts/web-deploy.sh "$(STACK)" "$(DEPLOY_VENV)/bin/aws"
+	@scripts/web-deploy.sh "$(STACK)" "$(DEPLOY_VENV)/bin/aws" "$(REGION)"
 
 # ---------- checks ----------
 test-rust: deps-python deps-dynamodb ## Rust unit and integration tests (against a fresh DynamoDB Local and moto)
