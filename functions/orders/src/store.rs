@@ -140,6 +140,45 @@ fn leave_open_orders(table: &str, order: &Order) -> Result<Update, StorageError>
         .map_err(|e| StorageError(e.to_string()))
 }
 
+/// Moves a `created` order at its version to `status` (cancelled or complete), one version on.
+fn leave_created(
+    table: &str,
+    order: &Order,
+    status: Status,
+    now: &str,
+) -> Result<Update, StorageError> {
+    Update::builder()
+        .table_name(table)
+        .key("pk", s(&order_key(&order.id)))
+        .update_expression("SET #status = :to, version = version + :one, updatedAt = :now")
+        .condition_expression("#status = :created AND version = :version")
+        .expression_attribute_names("#status", "status")
+        .expression_attribute_values(":to", s(status.as_str()))
+        .expression_attribute_values(":created", s(Status::Created.as_str()))
+        .expression_attribute_values(":version", n(order.version))
+        .expression_attribute_values(":one", n(1))
+        .expression_attribute_values(":now", s(now))
+        .build()
+        .map_err(|e| StorageError(e.to_string()))
+}
+
+/// A status transaction that did not go through: the order changed meanwhile (a condition
+/// failed), or the table failed.
+fn transition_failed<R>(error: SdkError<TransactWriteItemsError, R>) -> TransitionError
+where
+    R: std::fmt::Debug,
+    SdkError<TransactWriteItemsError, R>: std::error::Error,
+{
+    if error
+        .as_service_error()
+        .is_some_and(|e| e.is_transaction_canceled_exception())
+    {
+        TransitionError::OrderChanged
+    } else {
+        storage(error).into()
+    }
+}
+
 /// What a cancelled transaction's per-item reasons say went wrong with item `index`.
 fn reason_is(reasons: &[String], index: usize, code: &str) -> bool {
     reasons.get(index).is_some_and(|c| c == code)
@@ -341,21 +380,7 @@ impl Orders {
     /// Cancels a `created` order at `version`, frees its ticket and takes it out of its buyer's
     /// open orders, in one transaction.
     pub async fn cancel(&self, order: &Order, now: &str) -> Result<(), TransitionError> {
-        let cancel_order = Update::builder()
-            .table_name(&self.table)
-            .key("pk", s(&order_key(&order.id)))
-            .update_expression(
-                "SET #status = :cancelled, version = version + :one, updatedAt = :now",
-            )
-            .condition_expression("#status = :created AND version = :version")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":cancelled", s(Status::Cancelled.as_str()))
-            .expression_attribute_values(":created", s(Status::Created.as_str()))
-            .expression_attribute_values(":version", n(order.version))
-            .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":now", s(now))
-            .build()
-            .map_err(|e| StorageError(e.to_string()))?;
+        let cancel_order = leave_created(&self.table, order, Status::Cancelled, now)?;
         let free_ticket = Update::builder()
             .table_name(&self.table)
             .key("pk", s(&ticket_key(&order.ticket.id)))
@@ -376,36 +401,13 @@ impl Orders {
             .send()
             .await
             .map(|_| ())
-            .map_err(|error| {
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_transaction_canceled_exception())
-                {
-                    TransitionError::OrderChanged
-                } else {
-                    storage(error).into()
-                }
-            })
+            .map_err(transition_failed)
     }
 
     /// Completes a `created` order at its version (paid) and takes it out of its buyer's open
     /// orders, in one transaction; the ticket stays held: it is sold.
     pub async fn complete(&self, order: &Order, now: &str) -> Result<(), TransitionError> {
-        let complete_order = Update::builder()
-            .table_name(&self.table)
-            .key("pk", s(&order_key(&order.id)))
-            .update_expression(
-                "SET #status = :complete, version = version + :one, updatedAt = :now",
-            )
-            .condition_expression("#status = :created AND version = :version")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":complete", s(Status::Complete.as_str()))
-            .expression_attribute_values(":created", s(Status::Created.as_str()))
-            .expression_attribute_values(":version", n(order.version))
-            .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":now", s(now))
-            .build()
-            .map_err(|e| StorageError(e.to_string()))?;
+        let complete_order = leave_created(&self.table, order, Status::Complete, now)?;
         self.client
             .transact_write_items()
             .transact_items(TransactWriteItem::builder().update(complete_order).build())
@@ -417,16 +419,7 @@ impl Orders {
             .send()
             .await
             .map(|_| ())
-            .map_err(|error| {
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_transaction_canceled_exception())
-                {
-                    TransitionError::OrderChanged
-                } else {
-                    storage(error).into()
-                }
-            })
+            .map_err(transition_failed)
     }
 
     /// Records that a payment arrived for an order that was cancelled meanwhile; its stream
