@@ -7,7 +7,7 @@ VENV := .venv
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: help dev test build build-local build-rust build-web deps deps-python deps-web deps-browser \
-        deps-dynamodb deps-java deps-deploy deploy web-deploy test-rust test-web test-e2e lint lint-template fmt clean
+        deps-dynamodb deps-java deps-deploy deploy deploy-parameters deploy-check web-deploy session-keys test-rust test-web test-e2e lint lint-template fmt clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -16,10 +16,10 @@ dev: deps build-local ## install what is missing, build, run the whole product o
 	@echo "==> starting the local stack (Ctrl-C stops it)"
 	@scripts/stack.sh
 
-test: deps deps-browser build-local ## every check: format, clippy, Rust unit + integration, web unit, browser end-to-end, template lint, schemathesis
+test: deps deps-browser build-local ## every check: format, clippy, template lint, the deploy path (offline), Rust unit + integration, web unit, browser end-to-end, schemathesis
 	@echo "==> formatting check"
 	cargo fmt --all --check
-	@$(MAKE) --no-print-directory lint test-rust test-web test-e2e test-contract
+	@$(MAKE) --no-print-directory lint deploy-check test-rust test-web test-e2e test-contract
 	@echo "==> all checks passed"
 
 # ---------- install what is missing ----------
@@ -71,6 +71,9 @@ STACK ?= ticketing
 # The deploy's region, from samconfig.toml unless given (REGION=eu-west-1): every sam and aws call uses it.
 REGION ?= $(shell sed -n 's/^region = "\(.*\)"/\1/p' samconfig.toml)
 LAMBDA_DIR := build/lambda
+# The arm64 release build has its own target directory, so it never waits for (or holds) the
+# debug builds' lock.
+LAMBDA_TARGET_DIR ?= $(HOME)/.cache/ticketing-target-lambda
 FUNCTION_CRATES := $(patsubst functions/%/Cargo.toml,-p %,$(wildcard functions/*/Cargo.toml))
 
 deps-deploy: $(DEPLOY_VENV)/.installed
@@ -89,18 +92,59 @@ build: deps-deploy ## release build of every function for Lambda (arm64): build/
 	    echo "       static.rust-lang.org (or copy ~/.rustup/toolchains/*/lib/rustlib/aarch64-unknown-linux-gnu)," >&2; \
 	    echo "       then run 'make build' again. 'make dev' and 'make test' do not need it." >&2; exit 1; }; }
 	@echo "==> cargo lambda build --release --arm64 (every function; this takes a while on 2 cores)"
-	PATH="$(CURDIR)/$(DEPLOY_VENV)/bin:$$PATH" cargo lambda build --release --arm64 \
-	  $(FUNCTION_CRATES) --lambda-dir $(LAMBDA_DIR)
+	PATH="$(CURDIR)/$(DEPLOY_VENV)/bin:$$PATH" CARGO_TARGET_DIR=$(LAMBDA_TARGET_DIR) \
+	  cargo lambda build --release --arm64 $(FUNCTION_CRATES) --lambda-dir $(LAMBDA_DIR)
 	$(DEPLOY_VENV)/bin/python scripts/deploy-template.py template.yaml $(LAMBDA_DIR) build/template.yaml
+	$(DEPLOY_VENV)/bin/python scripts/check-deploy.py bootstraps build/template.yaml
+	SAM_CLI_TELEMETRY=0 $(DEPLOY_VENV)/bin/sam validate --lint --region $(REGION) -t build/template.yaml
 	@ls $(LAMBDA_DIR) | wc -l | xargs echo "==> functions built:"
 
-deploy: build ## deploy the stack with SAM (settings in samconfig.toml; secrets asked for or given as PARAMETERS)
+# What `make deploy` gives `sam deploy`; `make deploy-check` runs SAM's own resolution of the same
+# arguments with samconfig.toml offline. SAM looks for samconfig.toml beside the template it is
+# given (build/), so the config file is named.
+SAM_TEMPLATE = build/template.yaml
+SAM_DEPLOY_ARGS = --config-file $(CURDIR)/samconfig.toml --template-file $(SAM_TEMPLATE) \
+  --stack-name $(STACK) --region $(REGION)
+
+deploy: deploy-parameters build ## deploy the stack with SAM: make deploy PARAMETERS="SessionSigningKey=... ..." (docs/OPERATIONS.md)
 	@echo "==> sam deploy of build/template.yaml (stack $(STACK), region $(REGION))"
-	@# SAM looks for samconfig.toml beside the template it is given (build/), so name it.
-	$(DEPLOY_VENV)/bin/sam deploy --config-file $(CURDIR)/samconfig.toml \
-	  --template-file build/template.yaml --stack-name $(STACK) --region $(REGION) \
-	  $(if $(PARAMETERS),--parameter-overrides $(PARAMETERS),--guided)
+	$(DEPLOY_VENV)/bin/sam deploy $(SAM_DEPLOY_ARGS) --parameter-overrides '$(PARAMETERS)'
 	@$(MAKE) --no-print-directory web-deploy
+
+# Not --guided: it asks "has no authentication. Is this okay?" once per HTTP function and stops
+# on the first Enter. Every setting is in samconfig.toml; the parameters come from PARAMETERS,
+# checked before the long build.
+deploy-parameters:
+	@test -n '$(PARAMETERS)' || { \
+	  echo "error: give the stack's parameters: make deploy PARAMETERS=\"SessionSigningKey=... SessionPublicKeys=... StripeSecretKey=... StripeWebhookSecret=... StripePublishableKey=...\"" >&2; \
+	  echo "       'make session-keys' prints a session key pair; docs/OPERATIONS.md (Deploy) says what each one is." >&2; exit 1; }
+
+# The deploy path, offline, without the long arm64 build: build/template.yaml's form written over
+# placeholder bootstraps, `sam local`'s view of it, `sam validate --lint` of both templates, and
+# SAM's own resolution of `make deploy`'s arguments with samconfig.toml (scripts/check-deploy.py).
+DEPLOY_CHECK_DIR := build/deploy-check
+deploy-check: deps-deploy ## offline checks of the deploy path with the SAM CLI (part of make test)
+	@echo "==> deploy check: build/template.yaml's form, sam local, sam validate --lint, sam deploy's resolution (offline)"
+	@rm -rf $(DEPLOY_CHECK_DIR)
+	@for binary in $$(sed -n 's/^        Binary: //p' template.yaml); do \
+	  mkdir -p $(DEPLOY_CHECK_DIR)/lambda/$$binary; \
+	  printf '#!/bin/sh\necho "placeholder: run make build" >&2; exit 1\n' > $(DEPLOY_CHECK_DIR)/lambda/$$binary/bootstrap; \
+	  chmod +x $(DEPLOY_CHECK_DIR)/lambda/$$binary/bootstrap; done
+	$(DEPLOY_VENV)/bin/python scripts/deploy-template.py template.yaml $(DEPLOY_CHECK_DIR)/lambda $(DEPLOY_CHECK_DIR)/template.yaml
+	$(DEPLOY_VENV)/bin/python scripts/check-deploy.py bootstraps $(DEPLOY_CHECK_DIR)/template.yaml
+	SAM_CLI_TELEMETRY=0 $(DEPLOY_VENV)/bin/sam validate --lint --region $(REGION) -t template.yaml
+	SAM_CLI_TELEMETRY=0 $(DEPLOY_VENV)/bin/sam validate --lint --region $(REGION) -t $(DEPLOY_CHECK_DIR)/template.yaml
+	$(DEPLOY_VENV)/bin/python scripts/check-deploy.py config $(STACK) $(REGION) -- \
+	  $(subst $(SAM_TEMPLATE),$(DEPLOY_CHECK_DIR)/template.yaml,$(SAM_DEPLOY_ARGS)) \
+	  --parameter-overrides '$(DEPLOY_CHECK_PARAMETERS)'
+
+# Parameters of the right form (not secrets: nothing is deployed with them).
+DEPLOY_CHECK_PARAMETERS = SessionSigningKey=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA \
+  SessionPublicKeys=O2onvM62pC1io6jQKm8Nc2UyFXcd4kOmOsBIoYtZ2ik StripeSecretKey=sk_test_deploycheck \
+  StripeWebhookSecret=whsec_deploycheck0123456789abcdef StripePublishableKey=pk_test_deploycheck
+
+session-keys: ## print a new Ed25519 key pair for session tokens (SessionSigningKey, SessionPublicKeys)
+	@cargo run --quiet -p local --bin session-keys
 
 web-deploy: deps-deploy build-web ## upload web/dist to the stack's bucket and refresh CloudFront
 	@scripts/web-deploy.sh "$(STACK)" "$(DEPLOY_VENV)/bin/aws" "$(REGION)"

@@ -16,7 +16,9 @@ DYNAMODB_PORT="${DYNAMODB_PORT:-8000}"
 STRIPE_PORT="${STRIPE_PORT:-12111}"
 GATEWAY="$CARGO_TARGET_DIR/debug/local-gateway"
 STRIPE_STANDIN="$CARGO_TARGET_DIR/debug/stripe-standin"
+SESSION_KEYS="$CARGO_TARGET_DIR/debug/session-keys"
 [ -x "$GATEWAY" ] || { echo "the local gateway is not built: run 'make build-local' first" >&2; exit 1; }
+[ -x "$SESSION_KEYS" ] || { echo "session-keys is not built: run 'make build-local' first" >&2; exit 1; }
 [ -x "$STRIPE_STANDIN" ] || { echo "the Stripe stand-in is not built: run 'make build-local' first" >&2; exit 1; }
 [ -f "$ROOT/web/dist/index.html" ] || { echo "the web app is not built: run 'make build-local' first" >&2; exit 1; }
 
@@ -39,6 +41,13 @@ echo "stack: starting moto (SQS, EventBridge, Scheduler) on 127.0.0.1:$MOTO_PORT
 start_moto "$MOTO_PORT" "$ROOT/.local/moto-$MOTO_PORT.log"
 echo "stack: moto is ready (log: .local/moto-$MOTO_PORT.log)"
 use_local_aws "$MOTO_PORT" "$DYNAMODB_PORT"
+
+# A session key pair of this run's own, as `make session-keys` makes one for a deploy (unless
+# PARAMETER_OVERRIDES brings one). The gateway puts the private key into moto's Secrets Manager.
+SESSION_PARAMETERS=""
+if [[ "${PARAMETER_OVERRIDES:-}" != *SessionSigningKey=* ]]; then
+  SESSION_PARAMETERS="$("$SESSION_KEYS" | tr '\n' ' ')"
+fi
 
 # Test-mode keys of the stand-in; nothing here is a real Stripe secret.
 STRIPE_SECRET_KEY="sk_test_local"
@@ -68,7 +77,7 @@ echo "stack: starting the local gateway on port $PORT"
 PORT="$PORT" \
 TEMPLATE="$ROOT/template.yaml" \
 WEB_DIST="$ROOT/web/dist" \
-PARAMETER_OVERRIDES="${PARAMETER_OVERRIDES:-JwtSecret=local-development-secret-not-for-production CookieSecure=false}${ORDER_TTL_SECONDS:+ OrderTtlSeconds=$ORDER_TTL_SECONDS} $STRIPE_PARAMETERS" \
+PARAMETER_OVERRIDES="${PARAMETER_OVERRIDES:-CookieSecure=false}${ORDER_TTL_SECONDS:+ OrderTtlSeconds=$ORDER_TTL_SECONDS} $SESSION_PARAMETERS$STRIPE_PARAMETERS" \
   "$GATEWAY" &
 GATEWAY_PID=$!
 wait "$GATEWAY_PID"

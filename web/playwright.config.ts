@@ -50,7 +50,7 @@ export default defineConfig({
       STRIPE_PORT: stripePort,
       // Orders lapse after 25 s instead of 15 minutes, so the expiry flow can be watched end to end;
       // 25 s leaves a paying test room for the card form's wait and three charges on a busy machine.
-      PARAMETER_OVERRIDES: 'JwtSecret=local-development-secret-not-for-production CookieSecure=false OrderTtlSeconds=25',
+      PARAMETER_OVERRIDES: 'CookieSecure=false OrderTtlSeconds=25',
     },
     url: `${baseURL}/api/users/currentuser`,
     reuseExistingServer: false,

@@ -12,24 +12,27 @@ pub mod stats;
 
 use std::time::{Duration, Instant};
 
-/// The JWT secret the benchmark stacks run with (a local-only value, not a secret).
-pub const JWT_SECRET: &str = "bench-secret-that-is-at-least-32-characters";
+/// The session signing key (an Ed25519 seed) the benchmark stacks run with (a local-only
+/// value, not a secret).
+pub const SESSION_SIGNING_KEY: &str = "vtzej5H6SSmR_gSUWZr2APhecgWaGUMsKdK1uhYiuCg";
 
 /// Template parameters for a benchmark stack: Stripe points at `stripe_base`, which no
 /// benchmarked path calls.
 pub fn parameter_overrides(stripe_base: &str) -> String {
     format!(
-        "JwtSecret={JWT_SECRET} CookieSecure=false StripeSecretKey={STRIPE_SECRET_KEY} \
+        "SessionSigningKey={SESSION_SIGNING_KEY} SessionPublicKeys={} \
+         CookieSecure=false StripeSecretKey={STRIPE_SECRET_KEY} \
          StripeWebhookSecret={STRIPE_WEBHOOK_SECRET} \
          StripePublishableKey={STRIPE_PUBLISHABLE_KEY} \
-         StripeApiBase={stripe_base} StripeJsUrl={stripe_base}v3/"
+         StripeApiBase={stripe_base} StripeJsUrl={stripe_base}v3/",
+        ticketing::auth::token::public_key_of(SESSION_SIGNING_KEY).expect("a valid seed")
     )
 }
 
 /// The Stripe keys and webhook secret the benchmark's stack and its Stripe stand-in share.
 pub const STRIPE_SECRET_KEY: &str = "sk_test_bench";
 pub const STRIPE_PUBLISHABLE_KEY: &str = "pk_test_bench";
-pub const STRIPE_WEBHOOK_SECRET: &str = "whsec_bench";
+pub const STRIPE_WEBHOOK_SECRET: &str = "whsec_bench_0123456789abcdef0123";
 
 /// Milliseconds in a duration, as a float.
 pub fn ms(duration: Duration) -> f64 {

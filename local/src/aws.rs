@@ -1,5 +1,5 @@
 //! Where the local AWS is — DynamoDB Local for DynamoDB and its streams, moto for every other
-//! service — and the credentials and region used with it.
+//! service (SQS, EventBridge, Scheduler, Secrets Manager) — and the credentials and region used with it.
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_dynamodb::config::Credentials;
@@ -118,6 +118,8 @@ pub struct Clients {
     pub eventbridge: aws_sdk_eventbridge::Client,
     /// EventBridge Scheduler: schedule groups, and the schedules the gateway fires.
     pub scheduler: aws_sdk_scheduler::Client,
+    /// Secrets Manager: the template's secrets.
+    pub secretsmanager: aws_sdk_secretsmanager::Client,
 }
 
 impl Clients {
@@ -129,6 +131,7 @@ impl Clients {
             sqs: aws_sdk_sqs::Client::new(config),
             eventbridge: aws_sdk_eventbridge::Client::new(config),
             scheduler: aws_sdk_scheduler::Client::new(config),
+            secretsmanager: aws_sdk_secretsmanager::Client::new(config),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Creates the template's resources in the local endpoint, as `sam deploy` would in AWS: tables
 //! (with their streams) here, queues in [`queues`], event buses and rules in [`event_bus`],
-//! schedule groups in [`schedule_groups`]. IAM roles need nothing: moto does not check
+//! schedule groups in [`schedule_groups`], secrets in [`secrets`]. IAM roles need nothing: moto does not check
 //! permissions.
 
 use crate::resolver::Resolver;
@@ -18,10 +18,12 @@ use std::time::{Duration, Instant};
 mod event_bus;
 mod queues;
 mod schedule_groups;
+mod secrets;
 
 pub use event_bus::{provision_event_buses, provision_rules, ProvisionedRule};
 pub use queues::{provision_queues, queue_order};
 pub use schedule_groups::provision_schedule_groups;
+pub use secrets::provision_secrets;
 
 /// Whether a table was made now or was already there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -21,6 +21,9 @@ pub struct Resolver<'t> {
     endpoint: Option<String>,
     /// Table logical id → its stream's ARN, known once the table exists.
     stream_arns: BTreeMap<String, String>,
+    /// Secret logical id → its ARN, known once the secret exists (Secrets Manager adds a
+    /// random suffix to the name).
+    secret_arns: BTreeMap<String, String>,
 }
 
 /// An intrinsic function call found in the template, in either its short (`!Ref`) or long
@@ -52,6 +55,7 @@ impl<'t> Resolver<'t> {
             overrides,
             endpoint: None,
             stream_arns: BTreeMap::new(),
+            secret_arns: BTreeMap::new(),
         })
     }
 
@@ -66,6 +70,33 @@ impl<'t> Resolver<'t> {
     pub fn with_stream_arns(mut self, stream_arns: BTreeMap<String, String>) -> Self {
         self.stream_arns.extend(stream_arns);
         self
+    }
+
+    /// Secrets' ARNs (logical id → ARN), so that `!Ref Secret` resolves once they exist.
+    pub fn with_secret_arns(mut self, secret_arns: BTreeMap<String, String>) -> Self {
+        self.secret_arns.extend(secret_arns);
+        self
+    }
+
+    /// A secret's name: its `Name`, else `{stack}-{LogicalId}`.
+    pub fn secret_name(&self, logical_id: &str) -> Result<String, TemplateError> {
+        let secret = self
+            .template
+            .secret(logical_id)
+            .ok_or_else(|| TemplateError::UnknownReference(logical_id.to_string()))?;
+        match &secret.name {
+            Some(name) => self.resolve(name),
+            None => Ok(self.physical_name(logical_id)),
+        }
+    }
+
+    /// `!Ref Secret`: its ARN, once it is created.
+    fn secret_arn(&self, logical_id: &str) -> Result<String, TemplateError> {
+        self.secret_arns.get(logical_id).cloned().ok_or_else(|| {
+            TemplateError::Invalid(format!(
+                "secret {logical_id} has no ARN yet: it is known once the secret is created"
+            ))
+        })
     }
 
     /// The stack name used for physical names.
@@ -141,6 +172,19 @@ impl<'t> Resolver<'t> {
                 "must be at most {} characters",
                 declared.max_length.unwrap_or(0)
             )));
+        }
+        if let Some(pattern) = &declared.allowed_pattern {
+            // CloudFormation matches the whole value against the pattern.
+            let whole = regex_lite::Regex::new(&format!("^(?:{pattern})$")).map_err(|e| {
+                invalid(format!(
+                    "AllowedPattern {pattern:?} is not a regular expression: {e}"
+                ))
+            })?;
+            if !whole.is_match(&value) {
+                return Err(invalid(format!(
+                    "does not match AllowedPattern {pattern:?}"
+                )));
+            }
         }
         if declared.kind == "Number" && value.parse::<f64>().is_err() {
             return Err(invalid(format!("{value:?} is not a number")));
@@ -262,6 +306,7 @@ impl<'t> Resolver<'t> {
             "AWS::Events::Rule" => self.rule_ref(name),
             "AWS::Scheduler::ScheduleGroup" => self.schedule_group_name(name),
             "AWS::IAM::Role" => self.role_name(name),
+            "AWS::SecretsManager::Secret" => self.secret_arn(name),
             other => Err(TemplateError::Unsupported(format!(
                 "!Ref {name} (a resource of type {other})"
             ))),
@@ -534,6 +579,47 @@ Resources:
     }
 
     #[test]
+    fn the_real_templates_patterns_keep_card_data_at_stripe_or_on_loopback() {
+        // AllowedPattern matches the whole value, as in CloudFormation.
+        let template = Template::parse(include_str!("../../template.yaml")).unwrap();
+        let check = |name: &str, value: &str| {
+            Resolver::new(&template, "s", "us-east-1", overrides(&[(name, value)]))
+                .unwrap()
+                .parameter(name)
+        };
+        for fine in ["", "https://api.stripe.com/", "http://127.0.0.1:12111/"] {
+            assert!(check("StripeApiBase", fine).is_ok(), "{fine:?}");
+        }
+        for refused in [
+            "https://api.stripe.com.evil.example/",
+            "https://evil.example/",
+            "http://api.stripe.com/",
+            "http://10.0.0.5:80/",
+            "https://api.stripe.com/ ",
+        ] {
+            let error = check("StripeApiBase", refused).unwrap_err();
+            assert!(
+                error.to_string().contains("AllowedPattern"),
+                "{refused:?}: {error}"
+            );
+        }
+        assert!(check("StripeJsUrl", "https://js.stripe.com/v3/").is_ok());
+        assert!(check("StripeJsUrl", "https://js.stripe.com.evil.example/v3/").is_err());
+        assert!(check("StripeWebhookSecret", "whsec_0123456789abcdefABCDEF01").is_ok());
+        for refused in ["whsec_short", "sk_test_0123456789abcdefABCDEF01", ""] {
+            assert!(
+                check("StripeWebhookSecret", refused).is_err(),
+                "{refused:?}"
+            );
+        }
+        assert!(
+            check("StripeSecretKey", "pk_test_123").is_err(),
+            "a publishable key is no secret key"
+        );
+        assert!(check("SessionPublicKeys", "not-a-key").is_err());
+    }
+
+    #[test]
     fn unknown_intrinsics_and_references_are_clear_errors() {
         let template = Template::parse(YAML).unwrap();
         let resolver = Resolver::new(&template, "s", "us-east-1", BTreeMap::new()).unwrap();
@@ -558,14 +644,37 @@ Resources:
             "ticketing-local",
             "us-east-1",
             overrides(&[
-                ("JwtSecret", "test-secret-that-is-at-least-32-chars"),
+                (
+                    "SessionSigningKey",
+                    "cyC9hegEYj-VbbnxhfGh-qvINtdzBKrk_-HtZeR95f8",
+                ),
+                (
+                    "SessionPublicKeys",
+                    "Bq1bMOvDFAZaeU0Vgo3HQVqVebJs4bRXzCwY2sSexyw",
+                ),
                 ("CookieSecure", "false"),
                 ("StripeSecretKey", "sk_test_local"),
-                ("StripeWebhookSecret", "whsec_local"),
+                ("StripeWebhookSecret", "whsec_local_0123456789abcdef0123"),
                 ("StripePublishableKey", "pk_test_local"),
             ]),
         )
-        .unwrap();
+        .unwrap()
+        // Known once the secrets exist (provision/secrets.rs).
+        .with_secret_arns(
+            template
+                .secrets
+                .iter()
+                .map(|s| {
+                    (
+                        s.logical_id.clone(),
+                        format!(
+                            "arn:aws:secretsmanager:us-east-1:123456789012:secret:{}-AbCdEf",
+                            s.logical_id
+                        ),
+                    )
+                })
+                .collect(),
+        );
         for function in &template.functions {
             resolver
                 .function_environment(function)
@@ -577,6 +686,14 @@ Resources:
         assert_eq!(signup["USERS_TABLE"], "ticketing-local-UsersTable");
         assert_eq!(signup["COOKIE_SECURE"], "false");
         assert_eq!(signup["SESSION_TTL_SECONDS"], "3600");
+        assert_eq!(
+            signup["SESSION_SIGNING_KEY_ARN"],
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:SessionSigningKeySecret-AbCdEf"
+        );
+        assert!(
+            signup.values().all(|v| !v.contains("cyC9hegEYj")),
+            "the signing key itself is in no function's environment"
+        );
         let publisher = resolver
             .function_environment(template.function("PublishTicketEventsFunction").unwrap())
             .unwrap();

@@ -226,6 +226,12 @@ async fn provision_all<'t>(
     }
     let streams = provision::stream_arns(&clients.dynamodb, template, &resolver).await?;
     let resolver = resolver.with_stream_arns(streams);
+    let (secret_arns, secrets) =
+        provision::provision_secrets(&clients.secretsmanager, template, &resolver).await?;
+    for (name, outcome) in secrets {
+        report("secrets", &name, outcome);
+    }
+    let resolver = resolver.with_secret_arns(secret_arns);
     for (name, outcome) in provision::provision_queues(&clients.sqs, template, &resolver).await? {
         report("queues", &name, outcome);
     }

@@ -11,10 +11,12 @@ use std::path::Path;
 mod event_sources;
 mod messaging;
 mod scheduling;
+mod secrets;
 
 pub use event_sources::{SqsSource, StartingPosition, StreamSource};
 pub use messaging::{EventBusDef, QueueDef, Redrive, RuleDef, RuleTarget};
 pub use scheduling::{RoleDef, ScheduleGroupDef};
+pub use secrets::{SecretDef, SecretValue};
 
 /// SAM's default function timeout when neither the function nor `Globals` set one.
 const DEFAULT_TIMEOUT_SECONDS: u64 = 3;
@@ -79,6 +81,8 @@ pub struct Template {
     pub schedule_groups: Vec<ScheduleGroupDef>,
     /// Every `AWS::IAM::Role`, in template order.
     pub roles: Vec<RoleDef>,
+    /// Every `AWS::SecretsManager::Secret`, in template order.
+    pub secrets: Vec<SecretDef>,
     /// Every resource's type and properties, for resolving references to it.
     pub resources: BTreeMap<String, Resource>,
 }
@@ -96,6 +100,8 @@ pub struct Parameter {
     pub min_length: Option<usize>,
     /// `MaxLength`.
     pub max_length: Option<usize>,
+    /// `AllowedPattern`: the whole value must match it, as in CloudFormation.
+    pub allowed_pattern: Option<String>,
 }
 
 /// Any resource: its type and raw properties.
@@ -230,6 +236,7 @@ impl Template {
             rules: Vec::new(),
             schedule_groups: Vec::new(),
             roles: Vec::new(),
+            secrets: Vec::new(),
             resources: BTreeMap::new(),
         };
         let resources = root
@@ -274,6 +281,9 @@ impl Template {
                 "AWS::IAM::Role" => template
                     .roles
                     .push(scheduling::parse_role(&id, &properties)?),
+                "AWS::SecretsManager::Secret" => template
+                    .secrets
+                    .push(secrets::parse_secret(&id, &properties)?),
                 // Nothing to create locally: moto does not enforce queue policies.
                 "AWS::SQS::QueuePolicy" => {}
                 _ => {}
@@ -315,6 +325,11 @@ impl Template {
             .find(|g| g.logical_id == logical_id)
     }
 
+    /// The secret with this logical id.
+    pub fn secret(&self, logical_id: &str) -> Option<&SecretDef> {
+        self.secrets.iter().find(|s| s.logical_id == logical_id)
+    }
+
     /// The IAM role with this logical id.
     pub fn role(&self, logical_id: &str) -> Option<&RoleDef> {
         self.roles.iter().find(|r| r.logical_id == logical_id)
@@ -342,6 +357,7 @@ fn parse_parameter(name: &str, body: &Value) -> Result<Parameter, TemplateError>
             .unwrap_or_default(),
         min_length: number("MinLength")?,
         max_length: number("MaxLength")?,
+        allowed_pattern: scalar("AllowedPattern"),
     })
 }
 
@@ -586,7 +602,7 @@ mod tests {
             vec![("pk".to_string(), "HASH".to_string())]
         );
         assert_eq!(users.spec.billing, Billing::PayPerRequest);
-        assert!(template.parameters["JwtSecret"].default.is_none());
+        assert!(template.parameters["SessionSigningKey"].default.is_none());
 
         let tickets = template.table("TicketsTable").expect("TicketsTable");
         assert_eq!(

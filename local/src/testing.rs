@@ -44,12 +44,27 @@ pub async fn fresh_table(client: &aws_sdk_dynamodb::Client, logical_id: &str) ->
     name
 }
 
-/// The session-token secret of the integration tests.
-pub const SESSION_SECRET: &str = "integration-test-secret-of-enough-length";
+/// The session signing key (an Ed25519 seed, base64url) of the integration tests. Test-only:
+/// never a deployed stack's key.
+pub const SESSION_SIGNING_KEY: &str = "cyC9hegEYj-VbbnxhfGh-qvINtdzBKrk_-HtZeR95f8";
+
+/// The template parameters of the test key pair: `SessionSigningKey=... SessionPublicKeys=...`.
+pub fn session_key_parameters() -> String {
+    let public = ticketing::auth::token::public_key_of(SESSION_SIGNING_KEY)
+        .expect("the test signing key is a valid seed");
+    format!("SessionSigningKey={SESSION_SIGNING_KEY} SessionPublicKeys={public}")
+}
+
+/// Session keys that sign with [`SESSION_SIGNING_KEY`] and verify with its public key; tokens
+/// live one hour.
+pub fn session_keys() -> ticketing::auth::SessionKeys {
+    ticketing::auth::SessionKeys::for_seed(SESSION_SIGNING_KEY, 3600)
+        .expect("the test signing key is a valid seed")
+}
 
 /// The sessions of the integration tests of functions outside auth: a Users table created once
 /// per test binary (each test's users have fresh ids, so nothing is shared between tests), the
-/// test secret, one-hour tokens and the plain-HTTP cookie names.
+/// test keys, one-hour tokens and the plain-HTTP cookie names.
 pub async fn sessions() -> ticketing::auth::Sessions {
     static USERS_TABLE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
     let client = dynamodb_client().await;
@@ -59,7 +74,7 @@ pub async fn sessions() -> ticketing::auth::Sessions {
     ticketing::auth::Sessions::new(
         client.clone(),
         table,
-        ticketing::auth::SessionKeys::new(SESSION_SECRET, 3600),
+        session_keys(),
         ticketing::auth::CookieSettings { secure: false },
     )
 }

@@ -62,9 +62,12 @@ impl RunningGateway {
             .env("STACK_NAME", format!("gateway-test-{}", &id[..12]))
             .env(
                 "PARAMETER_OVERRIDES",
-                "JwtSecret=test-secret-that-is-at-least-32-chars CookieSecure=false \
-                 StripeSecretKey=sk_test_unused StripeWebhookSecret=whsec_unused \
-                 StripePublishableKey=pk_test_unused",
+                format!(
+                    "{} CookieSecure=false StripeSecretKey=sk_test_unused \
+                     StripeWebhookSecret=whsec_unused_by_these_tests_000000 \
+                     StripePublishableKey=pk_test_unused",
+                    local::testing::session_key_parameters()
+                ),
             )
             .env("MAX_INSTANCES", "2")
             .stdin(Stdio::null())

@@ -14,9 +14,10 @@ use std::time::Duration;
 use stripe_standin::{Config, StandIn};
 use support::{exchange, json_request, read_response};
 
-const JWT_SECRET: &str = "jwt-secret-5b1f0c7e-do-not-log-me-anywhere";
+/// A signing key of this test's own (an Ed25519 seed), which must never reach a log either.
+const SESSION_SIGNING_KEY: &str = "Ki_B8MPqUdBVr2_Opw1OROrAC_nRmKOAWpKZuKrNMMI";
 const STRIPE_SECRET_KEY: &str = "sk_test_7d2a9e4c-never-in-a-log";
-const WEBHOOK_SECRET: &str = "whsec_3c8e1f6a-never-in-a-log";
+const WEBHOOK_SECRET: &str = "whsec_3c8e1f6a-never-in-a-log-or-anywhere";
 const PASSWORD: &str = "correct horse 4f9a";
 const WRONG_PASSWORD: &str = "wrong battery 8c2d";
 
@@ -41,9 +42,11 @@ impl Gateway {
             .env(
                 "PARAMETER_OVERRIDES",
                 format!(
-                    "JwtSecret={JWT_SECRET} CookieSecure=false StripeSecretKey={STRIPE_SECRET_KEY} \
+                    "SessionSigningKey={SESSION_SIGNING_KEY} SessionPublicKeys={} \
+                     CookieSecure=false StripeSecretKey={STRIPE_SECRET_KEY} \
                      StripeWebhookSecret={WEBHOOK_SECRET} StripePublishableKey=pk_test_local \
-                     StripeApiBase={stripe_base} StripeJsUrl={stripe_base}v3/"
+                     StripeApiBase={stripe_base} StripeJsUrl={stripe_base}v3/",
+                    ticketing::auth::token::public_key_of(SESSION_SIGNING_KEY).unwrap()
                 ),
             )
             .env(
@@ -282,7 +285,7 @@ async fn no_secret_or_password_in_any_log_line_or_response() {
         .map(|c| c.trim_start_matches("session=").to_string())
         .collect();
     let mut never_logged = vec![
-        JWT_SECRET.to_string(),
+        SESSION_SIGNING_KEY.to_string(),
         STRIPE_SECRET_KEY.to_string(),
         WEBHOOK_SECRET.to_string(),
         PASSWORD.to_string(),

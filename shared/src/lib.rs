@@ -2,7 +2,8 @@
 //!
 //! It holds what would otherwise be repeated in each function: configuration from the
 //! environment, the one error type and its HTTP mapping, JSON request/response helpers,
-//! authentication (argon2id passwords, HS256 session tokens, the session cookie),
+//! authentication (argon2id passwords, EdDSA session tokens, the session cookie), secrets
+//! from Secrets Manager,
 //! construction of AWS clients once per cold start, domain events, the SQS consumer driver
 //! and the table-stream event publisher.
 
@@ -20,6 +21,7 @@ pub mod id;
 pub mod metrics;
 pub mod money;
 pub mod same_origin;
+pub mod secrets;
 pub mod stream;
 pub mod telemetry;
 pub mod time;

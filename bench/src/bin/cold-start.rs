@@ -10,7 +10,7 @@
 
 use bench::aws_proxy::Recorder;
 use bench::runtime_emulator::{Invocation, RuntimeCall, RuntimeEmulator};
-use bench::{ms, parameter_overrides, JWT_SECRET};
+use bench::{ms, parameter_overrides, SESSION_SIGNING_KEY};
 use local::aws::LocalAws;
 use local::invoker::FunctionConfig;
 use local::resolver::{Resolver, ACCOUNT_ID};
@@ -104,6 +104,11 @@ async fn main() {
     provision::provision_schedule_groups(&clients.scheduler, &template, &resolver)
         .await
         .unwrap();
+    let (secret_arns, _) =
+        provision::provision_secrets(&clients.secretsmanager, &template, &resolver)
+            .await
+            .unwrap();
+    let resolver = resolver.with_secret_arns(secret_arns);
 
     // Functions reach AWS only through the recording proxy, exactly as the gateway would set
     // them up (template environment, resolved).
@@ -119,7 +124,7 @@ async fn main() {
     let sessions = Sessions::new(
         clients.dynamodb.clone(),
         resolver.table_name("UsersTable").unwrap(),
-        SessionKeys::new(JWT_SECRET, 3600),
+        SessionKeys::for_seed(SESSION_SIGNING_KEY, 3600).unwrap(),
         CookieSettings { secure: false },
     );
     let token = sessions

@@ -38,9 +38,9 @@ impl AuthContext {
     /// Builds the context from the environment: `USERS_TABLE` plus the session settings.
     pub async fn from_env() -> Result<Self, ConfigError> {
         let table = config::required("USERS_TABLE")?;
-        let keys = SessionKeys::from_env()?;
-        let cookies = CookieSettings::from_env()?;
         let sdk = ticketing::aws::sdk_config().await;
+        let keys = SessionKeys::from_env(&sdk)?;
+        let cookies = CookieSettings::from_env()?;
         Ok(Self::new(
             Users::new(ticketing::aws::dynamodb(&sdk), table),
             keys,

@@ -181,7 +181,7 @@ async fn signed_in(ctx: &AuthContext, status: StatusCode, user: SessionUser) -> 
     )?;
     append_cookie(
         &mut response,
-        &trusted_devices::device_cookie(ctx, &user.email)?,
+        &trusted_devices::device_cookie(ctx, &user.email).await?,
     )?;
     Ok(response)
 }

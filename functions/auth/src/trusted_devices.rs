@@ -64,12 +64,13 @@ pub async fn succeeded(
 }
 
 /// A `Set-Cookie` value with a fresh device cookie for `email`.
-pub fn device_cookie(ctx: &AuthContext, email: &str) -> Result<String, ApiError> {
+pub async fn device_cookie(ctx: &AuthContext, email: &str) -> Result<String, ApiError> {
     let nonce = uuid::Uuid::new_v4().simple().to_string();
     let token = ctx
         .sessions
         .keys()
         .issue_device(email, &nonce, DEVICE_COOKIE_MAX_AGE_SECONDS)
+        .await
         .map_err(ApiError::internal)?;
     Ok(ctx.sessions.cookies().device(&token))
 }

@@ -39,7 +39,7 @@ async fn the_cookie_from_signup_names_the_user() {
 #[tokio::test]
 async fn no_valid_session_means_null() {
     let ctx = fresh_context().await;
-    let keys = SessionKeys::new(SECRET, 3600);
+    let keys = local::testing::session_keys();
     let user = SessionUser {
         id: "u-1".into(),
         email: "a@example.com".into(),
@@ -49,11 +49,14 @@ async fn no_valid_session_means_null() {
     let valid = valid.token;
     let expired = keys
         .issue_at(&user, sid, ticketing::auth::token::now() - 7200)
+        .await
         .unwrap();
-    let other_key = SessionKeys::new("a-completely-different-secret-key-here", 3600)
+    let other_key = SessionKeys::for_seed(&ticketing::auth::token::seed_from([9; 32]), 3600)
+        .unwrap()
         .issue(&user, sid)
+        .await
         .unwrap();
-    let unknown_session = keys.issue(&user, "a-session-never-opened").unwrap();
+    let unknown_session = keys.issue(&user, "a-session-never-opened").await.unwrap();
     let (_, rest) = valid.split_once('.').unwrap();
     // the header {"alg":"none","typ":"JWT"} with the valid claims and no signature
     let alg_none = format!(

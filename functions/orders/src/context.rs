@@ -22,7 +22,7 @@ pub struct OrdersContext {
 }
 
 impl OrdersContext {
-    /// `ORDERS_TABLE` and `JWT_SECRET` (+ `USERS_TABLE`, `COOKIE_SECURE`) from the environment.
+    /// `ORDERS_TABLE` and `SESSION_PUBLIC_KEYS` (+ `USERS_TABLE`, `COOKIE_SECURE`) from the environment.
     pub async fn from_env() -> Result<Self, ConfigError> {
         Ok(Self {
             sessions: Sessions::from_env().await?,
@@ -60,7 +60,7 @@ pub struct CancelContext {
 }
 
 impl CancelContext {
-    /// The settle context plus `JWT_SECRET` (+ `USERS_TABLE`, `COOKIE_SECURE`).
+    /// The settle context plus `SESSION_PUBLIC_KEYS` (+ `USERS_TABLE`, `COOKIE_SECURE`).
     pub async fn from_env() -> Result<Self, ConfigError> {
         Ok(Self {
             sessions: Sessions::from_env().await?,
@@ -81,7 +81,7 @@ pub struct ReserveContext {
 }
 
 impl ReserveContext {
-    /// From `ORDERS_TABLE`, `JWT_SECRET` (+ `USERS_TABLE`, `COOKIE_SECURE`), `ORDER_TTL_SECONDS` (default 900), `EXPIRY_SCHEDULE_GROUP`,
+    /// From `ORDERS_TABLE`, `SESSION_PUBLIC_KEYS` (+ `USERS_TABLE`, `COOKIE_SECURE`), `ORDER_TTL_SECONDS` (default 900), `EXPIRY_SCHEDULE_GROUP`,
     /// `EXPIRY_QUEUE_ARN`, `EXPIRY_DLQ_ARN` and `SCHEDULER_ROLE_ARN`.
     pub async fn from_env() -> Result<Self, ConfigError> {
         let sdk = ticketing::aws::sdk_config().await;

@@ -4,6 +4,7 @@ use crate::store::Payments;
 use crate::stripe_api::{self, StripeApi};
 use ticketing::auth::Sessions;
 use ticketing::config::{self, ConfigError};
+use ticketing::secrets::Secret;
 
 impl Payments {
     /// The table named by `PAYMENTS_TABLE`, with a client from the environment.
@@ -28,13 +29,14 @@ pub struct CreatePaymentContext {
 }
 
 impl CreatePaymentContext {
-    /// From `PAYMENTS_TABLE`, `JWT_SECRET` (+ `USERS_TABLE`, `COOKIE_SECURE`), `STRIPE_SECRET_KEY`, `STRIPE_API_BASE` (optional),
+    /// From `PAYMENTS_TABLE`, `SESSION_PUBLIC_KEYS` (+ `USERS_TABLE`, `COOKIE_SECURE`), `STRIPE_SECRET_KEY_ARN`, `STRIPE_API_BASE` (optional),
     /// `STRIPE_PUBLISHABLE_KEY` and `STRIPE_JS_URL` (default https://js.stripe.com/v3/).
     pub async fn from_env() -> Result<Self, ConfigError> {
+        let sdk = ticketing::aws::sdk_config().await;
         Ok(Self {
             payments: Payments::from_env().await?,
             sessions: Sessions::from_env().await?,
-            stripe: StripeApi::from_env(stripe_api::WHILE_A_BUYER_WAITS)?,
+            stripe: StripeApi::from_env(stripe_api::WHILE_A_BUYER_WAITS, &sdk)?,
             publishable_key: config::required("STRIPE_PUBLISHABLE_KEY")?,
             stripe_js_url: std::env::var("STRIPE_JS_URL")
                 .ok()
@@ -48,19 +50,20 @@ impl CreatePaymentContext {
 /// payment that cannot pay the order it names).
 pub struct WebhookContext {
     pub payments: Payments,
-    /// The `whsec_...` secret of this webhook endpoint.
-    pub signing_secret: String,
+    /// The `whsec_...` secret of this webhook endpoint, read on first use.
+    pub signing_secret: Secret,
     pub stripe: StripeApi,
 }
 
 impl WebhookContext {
-    /// From `PAYMENTS_TABLE`, `STRIPE_WEBHOOK_SECRET`, `STRIPE_SECRET_KEY` and
+    /// From `PAYMENTS_TABLE`, `STRIPE_WEBHOOK_SECRET_ARN`, `STRIPE_SECRET_KEY_ARN` and
     /// `STRIPE_API_BASE` (optional).
     pub async fn from_env() -> Result<Self, ConfigError> {
+        let sdk = ticketing::aws::sdk_config().await;
         Ok(Self {
             payments: Payments::from_env().await?,
-            signing_secret: config::required("STRIPE_WEBHOOK_SECRET")?,
-            stripe: StripeApi::from_env(stripe_api::WHILE_A_BUYER_WAITS)?,
+            signing_secret: Secret::from_env("STRIPE_WEBHOOK_SECRET_ARN", &sdk)?,
+            stripe: StripeApi::from_env(stripe_api::WHILE_A_BUYER_WAITS, &sdk)?,
         })
     }
 }
@@ -73,11 +76,12 @@ pub struct StripeConsumerContext {
 }
 
 impl StripeConsumerContext {
-    /// From `PAYMENTS_TABLE`, `STRIPE_SECRET_KEY` and `STRIPE_API_BASE` (optional).
+    /// From `PAYMENTS_TABLE`, `STRIPE_SECRET_KEY_ARN` and `STRIPE_API_BASE` (optional).
     pub async fn from_env() -> Result<Self, ConfigError> {
+        let sdk = ticketing::aws::sdk_config().await;
         Ok(Self {
             payments: Payments::from_env().await?,
-            stripe: StripeApi::from_env(stripe_api::IN_THE_BACKGROUND)?,
+            stripe: StripeApi::from_env(stripe_api::IN_THE_BACKGROUND, &sdk)?,
         })
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::model::OrderReplica;
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use stripe::{Client, ClientBuilder, IdempotencyKey, RequestStrategy, StripeError, StripeRequest};
 use stripe_core::payment_intent::{
@@ -10,7 +11,9 @@ use stripe_core::payment_intent::{
 };
 use stripe_core::refund::CreateRefund;
 use stripe_shared::{ApiErrorsCode, PaymentIntentStatus};
-use ticketing::config::{self, ConfigError};
+use ticketing::aws::SdkConfig;
+use ticketing::config::ConfigError;
+use ticketing::secrets::Secret;
 
 /// The currency every price is in.
 pub const CURRENCY: &str = "usd";
@@ -83,42 +86,70 @@ pub const WHILE_A_BUYER_WAITS: Duration = Duration::from_secs(5);
 /// function's timeout and batch size are sized for it (template.yaml).
 pub const IN_THE_BACKGROUND: Duration = Duration::from_secs(20);
 
-/// A Stripe client with the secret key.
+/// A Stripe client with the secret key, which is read from Secrets Manager on the first call
+/// (not at init) and again when its copy is old ([`ticketing::secrets`]); the client is made
+/// again only when the key changed (a rotation).
 #[derive(Clone)]
 pub struct StripeApi {
-    client: Client,
+    secret_key: Secret,
+    api_base: Option<String>,
+    timeout: Duration,
+    client: Arc<Mutex<Option<KeyedClient>>>,
+}
+
+/// A client and the key it was made with.
+struct KeyedClient {
+    key: Arc<str>,
+    client: Arc<Client>,
 }
 
 impl StripeApi {
-    /// A client for `secret_key` that gives up on a request after `timeout`; `api_base` (with
-    /// a trailing slash) replaces https://api.stripe.com/ when given.
-    pub fn new(
-        secret_key: &str,
-        api_base: Option<&str>,
-        timeout: Duration,
-    ) -> Result<Self, StripeFailure> {
-        let mut builder =
-            ClientBuilder::new(secret_key)
-                .timeout(timeout)
-                .app_info("ticketing", None, None);
-        if let Some(base) = api_base {
-            builder = builder.url(base);
+    /// A client for the key in `secret_key` that gives up on a request after `timeout`;
+    /// `api_base` (with a trailing slash) replaces https://api.stripe.com/ when given.
+    pub fn new(secret_key: Secret, api_base: Option<&str>, timeout: Duration) -> Self {
+        Self {
+            secret_key,
+            api_base: api_base.map(str::to_string),
+            timeout,
+            client: Arc::new(Mutex::new(None)),
         }
-        Ok(Self {
-            client: builder.build()?,
-        })
     }
 
-    /// From `STRIPE_SECRET_KEY` and, when set and not empty, `STRIPE_API_BASE`.
-    pub fn from_env(timeout: Duration) -> Result<Self, ConfigError> {
-        let secret = config::required("STRIPE_SECRET_KEY")?;
+    /// From `STRIPE_SECRET_KEY_ARN` (the secret holding the key) and, when set and not empty,
+    /// `STRIPE_API_BASE`.
+    pub fn from_env(timeout: Duration, sdk: &SdkConfig) -> Result<Self, ConfigError> {
+        let secret_key = Secret::from_env("STRIPE_SECRET_KEY_ARN", sdk)?;
         let base = std::env::var("STRIPE_API_BASE")
             .ok()
             .filter(|b| !b.trim().is_empty());
-        Self::new(&secret, base.as_deref(), timeout).map_err(|e| ConfigError::Invalid {
-            name: "STRIPE_SECRET_KEY / STRIPE_API_BASE",
-            reason: e.to_string(),
-        })
+        Ok(Self::new(secret_key, base.as_deref(), timeout))
+    }
+
+    /// The client for the current key. A key that cannot be read now (Secrets Manager
+    /// unreachable, nothing kept yet) is an outage: the same call may work in a moment.
+    async fn client(&self) -> Result<Arc<Client>, StripeFailure> {
+        let key = self
+            .secret_key
+            .value()
+            .await
+            .map_err(|e| StripeFailure::Unavailable(e.to_string()))?;
+        let mut cached = self.client.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(current) = cached.as_ref().filter(|c| c.key == key) {
+            return Ok(current.client.clone());
+        }
+        let mut builder =
+            ClientBuilder::new(&*key)
+                .timeout(self.timeout)
+                .app_info("ticketing", None, None);
+        if let Some(base) = &self.api_base {
+            builder = builder.url(base);
+        }
+        let client = Arc::new(builder.build()?);
+        *cached = Some(KeyedClient {
+            key,
+            client: client.clone(),
+        });
+        Ok(client)
     }
 
     /// The PaymentIntent for an order: created the first time, the same one after that. The
@@ -135,7 +166,7 @@ impl StripeApi {
                 "payment-for-order-{}",
                 order.id
             ))?))
-            .send(&self.client)
+            .send(&*self.client().await?)
             .await?;
         let client_secret = intent.client_secret.ok_or_else(|| {
             StripeFailure::Refused(format!("payment intent {} has no client secret", intent.id))
@@ -151,7 +182,7 @@ impl StripeApi {
     pub async fn cancel_intent(&self, payment_intent_id: &str) -> Result<Cancelled, StripeFailure> {
         let result = CancelPaymentIntent::new(payment_intent_id)
             .cancellation_reason(CancelPaymentIntentCancellationReason::Abandoned)
-            .send(&self.client)
+            .send(&*self.client().await?)
             .await;
         let error = match result {
             Ok(_) => return Ok(Cancelled::Now),
@@ -188,7 +219,7 @@ impl StripeApi {
             .request_strategy(RequestStrategy::Idempotent(key(&format!(
                 "refund-for-{payment_intent_id}"
             ))?))
-            .send(&self.client)
+            .send(&*self.client().await?)
             .await?;
         Ok(refund.id.to_string())
     }

@@ -31,8 +31,12 @@ pub async fn stripe_webhook(ctx: &WebhookContext, request: Request) -> ApiResult
         })?;
     let payload = std::str::from_utf8(request.body().as_ref())
         .map_err(|_| ApiError::invalid("body", "The body is not UTF-8"))?;
-    let event =
-        Webhook::construct_event(payload, signature, &ctx.signing_secret).map_err(rejection)?;
+    // Stripe resends what is not answered 2xx, so a secret that cannot be read now loses nothing.
+    let secret =
+        ctx.signing_secret.value().await.map_err(|e| {
+            ApiError::unavailable("The webhook's signing secret cannot be read now", e)
+        })?;
+    let event = Webhook::construct_event(payload, signature, &secret).map_err(rejection)?;
     let event_id = event.id.to_string();
     let outcome = match event.data.object {
         EventObject::PaymentIntentSucceeded(intent) => {

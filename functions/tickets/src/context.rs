@@ -21,7 +21,7 @@ pub struct WriteContext {
 }
 
 impl WriteContext {
-    /// `TICKETS_TABLE` and `JWT_SECRET` (+ `USERS_TABLE`, `COOKIE_SECURE`) from the environment.
+    /// `TICKETS_TABLE` and `SESSION_PUBLIC_KEYS` (+ `USERS_TABLE`, `COOKIE_SECURE`) from the environment.
     pub async fn from_env() -> Result<Self, ConfigError> {
         Ok(Self {
             sessions: Sessions::from_env().await?,

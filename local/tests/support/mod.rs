@@ -71,9 +71,10 @@ impl Stack {
             (
                 "PARAMETER_OVERRIDES",
                 format!(
-                    "JwtSecret=test-secret-that-is-at-least-32-chars CookieSecure=false \
-                     StripeSecretKey=sk_test_unused StripeWebhookSecret=whsec_unused \
-                     StripePublishableKey=pk_test_unused {extra_parameters}"
+                    "{} CookieSecure=false StripeSecretKey=sk_test_unused \
+                     StripeWebhookSecret=whsec_unused_by_these_tests_000000 \
+                     StripePublishableKey=pk_test_unused {extra_parameters}",
+                    local::testing::session_key_parameters()
                 ),
             ),
             ("MAX_INSTANCES", "2".into()),

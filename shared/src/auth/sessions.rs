@@ -60,14 +60,14 @@ impl Sessions {
         }
     }
 
-    /// From `USERS_TABLE`, `JWT_SECRET`, `SESSION_TTL_SECONDS` and `COOKIE_SECURE`, with a
-    /// DynamoDB client from the environment.
+    /// From `USERS_TABLE`, the session keys' variables ([`SessionKeys::from_env`]) and
+    /// `COOKIE_SECURE`, with a DynamoDB client from the environment.
     pub async fn from_env() -> Result<Self, crate::config::ConfigError> {
         let sdk = crate::aws::sdk_config().await;
         Ok(Self::new(
             crate::aws::dynamodb(&sdk),
             crate::config::required("USERS_TABLE")?,
-            SessionKeys::from_env()?,
+            SessionKeys::from_env(&sdk)?,
             CookieSettings::from_env()?,
         ))
     }
@@ -123,6 +123,12 @@ impl Sessions {
         let sid = uuid::Uuid::new_v4().simple().to_string();
         let issued_at = now();
         let expires_at = issued_at + self.keys.ttl_seconds();
+        // Signed first: a signing key that cannot be read leaves nothing stored.
+        let token = self
+            .keys
+            .issue_at(user, &sid, issued_at)
+            .await
+            .map_err(|e| SessionStoreError(e.to_string()))?;
         let expired = self.expired_sessions(&user.id, issued_at).await?;
         let mut names = HashMap::from([("#session".to_string(), attribute(&sid))]);
         let mut update = "SET #session = :expires, expiresAtEpoch = :expires".to_string();
@@ -142,10 +148,6 @@ impl Sessions {
             .send()
             .await
             .map_err(|e| SessionStoreError(error_chain(&e.into_service_error())))?;
-        let token = self
-            .keys
-            .issue_at(user, &sid, issued_at)
-            .map_err(|e| SessionStoreError(e.to_string()))?;
         Ok(OpenedSession { token, sid })
     }
 

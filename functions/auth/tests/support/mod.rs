@@ -5,9 +5,7 @@
 use auth::users::Users;
 use auth::AuthContext;
 use lambda_http::{Body, Request, Response};
-use ticketing::auth::{CookieSettings, SessionKeys};
-
-pub const SECRET: &str = "integration-test-secret-of-enough-length";
+use ticketing::auth::CookieSettings;
 
 /// An auth context over a brand-new, uniquely named copy of the template's Users table.
 pub async fn fresh_context() -> AuthContext {
@@ -15,7 +13,7 @@ pub async fn fresh_context() -> AuthContext {
     let table = local::testing::fresh_table(&client, "UsersTable").await;
     AuthContext::new(
         Users::new(client, table),
-        SessionKeys::new(SECRET, 3600),
+        local::testing::session_keys(),
         CookieSettings { secure: true },
     )
 }

@@ -12,8 +12,8 @@ use payments::{CreatePaymentContext, Payments, StripeApi, StripeConsumerContext,
 use stripe_standin::{Config, StandIn};
 use ticketing::auth::SessionUser;
 use ticketing::money::Cents;
+use ticketing::secrets::Secret;
 
-pub const SECRET: &str = "integration-test-secret-of-enough-length";
 pub const WEBHOOK_SECRET: &str = "whsec_payments_tests";
 
 /// A fresh Payments table and a Stripe stand-in of its own.
@@ -39,7 +39,13 @@ pub async fn world() -> World {
     };
     let secret_key = config.secret_key.clone();
     let stripe = StandIn::start(listener, config).await;
-    let api = |timeout| StripeApi::new(&secret_key, Some(&stripe.base_url()), timeout).unwrap();
+    let api = |timeout| {
+        StripeApi::new(
+            Secret::known("stripe secret key", secret_key.clone()),
+            Some(&stripe.base_url()),
+            timeout,
+        )
+    };
     World {
         payments: Payments::new(client, table),
         api: api(WHILE_A_BUYER_WAITS),
@@ -63,7 +69,7 @@ impl World {
     pub fn webhook_context(&self) -> WebhookContext {
         WebhookContext {
             payments: self.payments.clone(),
-            signing_secret: WEBHOOK_SECRET.into(),
+            signing_secret: Secret::known("webhook signing secret", WEBHOOK_SECRET),
             stripe: self.api.clone(),
         }
     }
