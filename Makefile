@@ -92,8 +92,12 @@ build: deps-deploy ## release build of every function for Lambda (arm64): build/
 	    echo "       static.rust-lang.org (or copy ~/.rustup/toolchains/*/lib/rustlib/aarch64-unknown-linux-gnu)," >&2; \
 	    echo "       then run 'make build' again. 'make dev' and 'make test' do not need it." >&2; exit 1; }; }
 	@echo "==> cargo lambda build --release --arm64 (every function; this takes a while on 2 cores)"
+	@# Timed: its time and the zipped sizes go into docs/BENCHMARKS.md (section "Lambda build").
+	start=$$(date +%s); \
 	PATH="$(CURDIR)/$(DEPLOY_VENV)/bin:$$PATH" CARGO_TARGET_DIR=$(LAMBDA_TARGET_DIR) \
-	  cargo lambda build --release --arm64 $(FUNCTION_CRATES) --lambda-dir $(LAMBDA_DIR)
+	  cargo lambda build --release --arm64 $(FUNCTION_CRATES) --lambda-dir $(LAMBDA_DIR) && \
+	$(DEPLOY_VENV)/bin/python scripts/lambda-build-report.py $(LAMBDA_DIR) $$(( $$(date +%s) - start )) \
+	  "$$(sed -n '/^\[profile.release\]/,/^$$/{/^[a-z-]* *=/p}' Cargo.toml | paste -sd, | sed 's/,/, /g')"
 	$(DEPLOY_VENV)/bin/python scripts/deploy-template.py template.yaml $(LAMBDA_DIR) build/template.yaml
 	$(DEPLOY_VENV)/bin/python scripts/check-deploy.py bootstraps build/template.yaml
 	SAM_CLI_TELEMETRY=0 $(DEPLOY_VENV)/bin/sam validate --lint --region $(REGION) -t build/template.yaml

@@ -305,6 +305,11 @@ def main(results_dir, release_dir, lambda_dir, markdown_path, png_path):
         w(f"{fs['event_lag_unmeasured']} winners could not be measured (see the gateway log).\n")
     w("## 5. Latency percentiles\n")
     w(f"![latency percentiles per endpoint]({os.path.basename(png_path)})\n")
+    # `make build` writes its own section (scripts/lambda-build-report.py); keep it.
+    previous = open(markdown_path).read() if os.path.exists(markdown_path) else ""
+    build_start, build_end = "<!-- make build: start -->", "<!-- make build: end -->"
+    if build_start in previous and build_end in previous:
+        w(previous[previous.index(build_start) : previous.index(build_end) + len(build_end)] + "\n")
     w(METHOD + "\n")
     with open(markdown_path, "w") as markdown:
         markdown.write("\n".join(out))
