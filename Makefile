@@ -96,7 +96,7 @@ build: deps-deploy ## release build of every function for Lambda (arm64): build/
 	start=$$(date +%s); \
 	PATH="$(CURDIR)/$(DEPLOY_VENV)/bin:$$PATH" CARGO_TARGET_DIR=$(LAMBDA_TARGET_DIR) \
 	  cargo lambda build --release --arm64 $(FUNCTION_CRATES) --lambda-dir $(LAMBDA_DIR) && \
-	$(DEPLOY_VENV)/bin/python scripts/lambda-build-report.py $(LAMBDA_DIR) $$(( $$(date +%s) - start )) \
+	$(DEPLOY_VENV)/bin/python scripts/lambda_build_report.py $(LAMBDA_DIR) $$(( $$(date +%s) - start )) \
 	  "$$(sed -n '/^\[profile.release\]/,/^$$/{/^[a-z-]* *=/p}' Cargo.toml | paste -sd, | sed 's/,/, /g')"
 	$(DEPLOY_VENV)/bin/python scripts/deploy-template.py template.yaml $(LAMBDA_DIR) build/template.yaml
 	$(DEPLOY_VENV)/bin/python scripts/check-deploy.py bootstraps build/template.yaml

@@ -22,22 +22,14 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker  # noqa: E402
 
+# The same zip as `make build` reports (scripts/ is on the path of a script run from it).
+import lambda_build_report  # noqa: E402
+from lambda_build_report import zipped_size  # noqa: E402
+
 INIT_TARGET_MS = 20.0
 ZIP_TARGET_BYTES = 6 * 1000 * 1000
 CPU_TARGET_MS = 1.0
 MIB = 1024 * 1024
-
-
-def zipped_size(path):
-    """Bytes of a zip holding the file as `bootstrap` (deflate, as `cargo lambda build --output-format zip`)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        info = zipfile.ZipInfo("bootstrap")
-        info.external_attr = 0o755 << 16
-        info.compress_type = zipfile.ZIP_DEFLATED
-        with open(path, "rb") as binary:
-            archive.writestr(info, binary.read())
-    return buffer.tell()
 
 
 def percentile(values, p):
@@ -305,9 +297,9 @@ def main(results_dir, release_dir, lambda_dir, markdown_path, png_path):
         w(f"{fs['event_lag_unmeasured']} winners could not be measured (see the gateway log).\n")
     w("## 5. Latency percentiles\n")
     w(f"![latency percentiles per endpoint]({os.path.basename(png_path)})\n")
-    # `make build` writes its own section (scripts/lambda-build-report.py); keep it.
+    # `make build` writes its own section (scripts/lambda_build_report.py); keep it.
     previous = open(markdown_path).read() if os.path.exists(markdown_path) else ""
-    build_start, build_end = "<!-- make build: start -->", "<!-- make build: end -->"
+    build_start, build_end = lambda_build_report.START, lambda_build_report.END
     if build_start in previous and build_end in previous:
         w(previous[previous.index(build_start) : previous.index(build_end) + len(build_end)] + "\n")
     w(METHOD + "\n")

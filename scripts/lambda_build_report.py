@@ -4,7 +4,7 @@ this machine, and each bootstrap's size, raw and zipped as Lambda takes it (the 
 zipped). The section sits between two markers, so `make bench` (scripts/bench-report.py, which
 rewrites the rest of the file) keeps it, and a later `make build` replaces it.
 
-    lambda-build-report.py LAMBDA_DIR SECONDS PROFILE_DESCRIPTION [BENCHMARKS.md]
+    lambda_build_report.py LAMBDA_DIR SECONDS PROFILE_DESCRIPTION [BENCHMARKS.md]
 """
 import io
 import os
@@ -53,7 +53,7 @@ def section(lambda_dir, seconds, profile):
         START,
         "## Lambda build (`make build`, arm64)",
         "",
-        f"Written by `make build` (scripts/lambda-build-report.py) on {time.strftime('%Y-%m-%d', time.gmtime())}: "
+        f"Written by `make build` (scripts/lambda_build_report.py) on {time.strftime('%Y-%m-%d', time.gmtime())}: "
         f"`cargo lambda build --release --arm64` of all {len(rows)} functions took "
         f"**{seconds / 60:.1f} minutes** ({machine()}). Profile: {profile}.",
         "",
