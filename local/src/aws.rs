@@ -56,9 +56,18 @@ impl LocalAws {
 
     /// An SDK config that talks to the local endpoints only (no profile, IMDS or real AWS): each
     /// client built from it goes where [`LocalAws::env`] sends a function's clients. The
-    /// emulators share two cores with everything else, so the local connect timeout is generous.
+    /// emulators share two cores with everything else, so the local connect timeout is generous,
+    /// and so is the wait for a response that has stopped coming: the SDK gives up on a body
+    /// that sends nothing for 5 s, which DynamoDB Local answering 500 requests at once on a busy
+    /// machine can exceed, where DynamoDB does not. (The gateway's and the tests' own clients;
+    /// the functions keep the SDK's defaults.)
     pub async fn sdk_config(&self) -> SdkConfig {
         aws_config::defaults(BehaviorVersion::latest())
+            .stalled_stream_protection(
+                aws_config::stalled_stream_protection::StalledStreamProtectionConfig::enabled()
+                    .grace_period(std::time::Duration::from_secs(60))
+                    .build(),
+            )
             .timeout_config(
                 aws_config::timeout::TimeoutConfig::builder()
                     .connect_timeout(std::time::Duration::from_secs(30))
