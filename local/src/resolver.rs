@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 mod messaging;
 mod scheduling;
+mod secrets;
 
 /// The account id the local stack pretends to live in (moto's default account).
 pub const ACCOUNT_ID: &str = "123456789012";
@@ -21,6 +22,8 @@ pub struct Resolver<'t> {
     endpoint: Option<String>,
     /// Table logical id → its stream's ARN, known once the table exists.
     stream_arns: BTreeMap<String, String>,
+    /// Generated secret logical id → its value, made once per stack ([`secrets`]).
+    secrets: std::sync::Arc<BTreeMap<String, String>>,
 }
 
 /// An intrinsic function call found in the template, in either its short (`!Ref`) or long
@@ -52,6 +55,7 @@ impl<'t> Resolver<'t> {
             overrides,
             endpoint: None,
             stream_arns: BTreeMap::new(),
+            secrets: std::sync::Arc::new(secrets::generate(template)),
         })
     }
 
@@ -94,7 +98,9 @@ impl<'t> Resolver<'t> {
                 let (resource, attribute) = get_att_target(target)?;
                 self.attribute(&resource, &attribute)
             }
-            Some(Intrinsic::Sub(args)) => self.substitute(args),
+            Some(Intrinsic::Sub(args)) => self
+                .substitute(args)
+                .and_then(|text| self.resolve_dynamic_references(text)),
             None => Err(TemplateError::Invalid(format!(
                 "expected a string value, found {value:?}"
             ))),
@@ -262,6 +268,7 @@ impl<'t> Resolver<'t> {
             "AWS::Events::Rule" => self.rule_ref(name),
             "AWS::Scheduler::ScheduleGroup" => self.schedule_group_name(name),
             "AWS::IAM::Role" => self.role_name(name),
+            "AWS::SecretsManager::Secret" => Ok(self.secret_arn(name)),
             other => Err(TemplateError::Unsupported(format!(
                 "!Ref {name} (a resource of type {other})"
             ))),
