@@ -55,6 +55,11 @@ fn cloudfront_proves_itself_to_the_functions_with_the_stack_s_secret() {
         text(given).contains(reference),
         "every function is given the same value"
     );
+    // raising the rotation number changes both, so both read the secret again
+    let rotation =
+        &raw["Globals"]["Function"]["Environment"]["Variables"]["ORIGIN_VERIFY_ROTATION"];
+    assert!(text(rotation).contains("OriginVerifyRotation"));
+    assert!(text(&distribution(&raw)["Comment"]).contains("${OriginVerifyRotation}"));
 }
 
 #[test]
