@@ -1,5 +1,8 @@
-//! The public HTTP server: API routes go to functions, everything else to the web app.
+//! The public HTTP server: API routes go to functions, everything else to the web app, with
+//! CloudFront's part around both ([`Edge`]: the origin secret on API requests, the security
+//! headers on every answer).
 
+use crate::edge::Edge;
 use crate::http_api::{self, ApiRequest, MAX_REQUEST_BYTES};
 use crate::invoker::Invoker;
 use crate::routes::{RouteMatch, Router};
@@ -23,15 +26,17 @@ pub struct Gateway {
     router: Router,
     invoker: Invoker,
     site: Option<StaticSite>,
+    edge: Edge,
 }
 
 impl Gateway {
-    /// A gateway over these routes and functions, serving `site` for non-API paths.
-    pub fn new(router: Router, invoker: Invoker, site: Option<StaticSite>) -> Self {
+    /// A gateway over these routes and functions, serving `site` for non-API paths, behind `edge`.
+    pub fn new(router: Router, invoker: Invoker, site: Option<StaticSite>, edge: Edge) -> Self {
         Gateway {
             router,
             invoker,
             site,
+            edge,
         }
     }
 
@@ -40,7 +45,8 @@ impl Gateway {
         let started = Instant::now();
         let method = request.method().clone();
         let path = request.uri().path().to_string();
-        let (response, target) = if let Some(matched) = self.router.find(method.as_str(), &path) {
+        let (mut response, target) = if let Some(matched) = self.router.find(method.as_str(), &path)
+        {
             let function = matched.route.function.clone();
             (
                 self.call_function(&matched, request, client).await,
@@ -54,6 +60,7 @@ impl Gateway {
         } else {
             (not_found(), "-".to_string())
         };
+        self.edge.add_response_headers(response.headers_mut());
         println!(
             "{method} {path} {} {}ms {target}",
             response.status().as_u16(),
@@ -68,7 +75,8 @@ impl Gateway {
         request: Request<Incoming>,
         client: SocketAddr,
     ) -> Response<Bytes> {
-        let (parts, body) = request.into_parts();
+        let (mut parts, body) = request.into_parts();
+        self.edge.add_api_request_headers(&mut parts.headers);
         let body = match Limited::new(body, MAX_REQUEST_BYTES).collect().await {
             Ok(collected) => collected.to_bytes(),
             Err(err) if err.is::<LengthLimitError>() => {

@@ -5,7 +5,7 @@
 //! Runtime API), routes HTTP like API Gateway's HTTP API ([`routes`], [`http_api`], [`gateway`]),
 //! delivers SQS messages and table stream records to functions as event source mappings do, fires
 //! one-shot EventBridge Scheduler schedules that fall due ([`event_sources`]) and serves the web
-//! app ([`static_site`]). [`emulators`] and [`testing`] serve
+//! app ([`static_site`]) behind CloudFront's headers ([`edge`]). [`emulators`] and [`testing`] serve
 //! integration tests of every crate; [`openapi`] reads the API contract.
 
 #![warn(missing_docs)]
@@ -13,6 +13,7 @@
 pub mod aws;
 mod batch_response;
 pub mod config;
+pub mod edge;
 pub mod emulators;
 pub mod event_sources;
 pub mod faults;

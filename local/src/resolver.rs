@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 mod messaging;
 mod scheduling;
+mod secrets;
 
 /// The account id the local stack pretends to live in (moto's default account).
 pub const ACCOUNT_ID: &str = "123456789012";
@@ -24,6 +25,8 @@ pub struct Resolver<'t> {
     /// Secret logical id → its ARN, known once the secret exists (Secrets Manager adds a
     /// random suffix to the name).
     secret_arns: BTreeMap<String, String>,
+    /// Generated secret logical id → its value, made once per stack ([`secrets`]).
+    secrets: std::sync::Arc<BTreeMap<String, String>>,
 }
 
 /// An intrinsic function call found in the template, in either its short (`!Ref`) or long
@@ -56,6 +59,7 @@ impl<'t> Resolver<'t> {
             endpoint: None,
             stream_arns: BTreeMap::new(),
             secret_arns: BTreeMap::new(),
+            secrets: std::sync::Arc::new(secrets::generate(template)),
         })
     }
 
@@ -70,33 +74,6 @@ impl<'t> Resolver<'t> {
     pub fn with_stream_arns(mut self, stream_arns: BTreeMap<String, String>) -> Self {
         self.stream_arns.extend(stream_arns);
         self
-    }
-
-    /// Secrets' ARNs (logical id → ARN), so that `!Ref Secret` resolves once they exist.
-    pub fn with_secret_arns(mut self, secret_arns: BTreeMap<String, String>) -> Self {
-        self.secret_arns.extend(secret_arns);
-        self
-    }
-
-    /// A secret's name: its `Name`, else `{stack}-{LogicalId}`.
-    pub fn secret_name(&self, logical_id: &str) -> Result<String, TemplateError> {
-        let secret = self
-            .template
-            .secret(logical_id)
-            .ok_or_else(|| TemplateError::UnknownReference(logical_id.to_string()))?;
-        match &secret.name {
-            Some(name) => self.resolve(name),
-            None => Ok(self.physical_name(logical_id)),
-        }
-    }
-
-    /// `!Ref Secret`: its ARN, once it is created.
-    fn secret_arn(&self, logical_id: &str) -> Result<String, TemplateError> {
-        self.secret_arns.get(logical_id).cloned().ok_or_else(|| {
-            TemplateError::Invalid(format!(
-                "secret {logical_id} has no ARN yet: it is known once the secret is created"
-            ))
-        })
     }
 
     /// The stack name used for physical names.
@@ -125,7 +102,9 @@ impl<'t> Resolver<'t> {
                 let (resource, attribute) = get_att_target(target)?;
                 self.attribute(&resource, &attribute)
             }
-            Some(Intrinsic::Sub(args)) => self.substitute(args),
+            Some(Intrinsic::Sub(args)) => self
+                .substitute(args)
+                .and_then(|text| self.resolve_dynamic_references(text)),
             None => Err(TemplateError::Invalid(format!(
                 "expected a string value, found {value:?}"
             ))),

@@ -3,6 +3,7 @@
 
 use crate::aws::Clients;
 use crate::config::GatewayConfig;
+use crate::edge::Edge;
 use crate::event_sources::{EventSourceOptions, EventSources};
 use crate::faults::Faults;
 use crate::gateway::{self, Gateway};
@@ -78,6 +79,12 @@ impl RunningStack {
     /// The port the gateway listens on (127.0.0.1).
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The functions, to invoke one as something other than the gateway would (a test calling
+    /// API Gateway's own URL, around CloudFront).
+    pub fn invoker(&self) -> &Invoker {
+        &self.invoker
     }
 
     /// The faults in force (`LOCAL_FAULTS`); a test lets held messages go through it.
@@ -192,7 +199,8 @@ pub async fn start(config: &GatewayConfig) -> Result<RunningStack, StartError> {
         );
     }
     let site = StaticSite::new(&config.web_dist);
-    let gateway = Arc::new(Gateway::new(router, invoker.clone(), Some(site)));
+    let edge = Edge::from_template(&template, &resolver)?;
+    let gateway = Arc::new(Gateway::new(router, invoker.clone(), Some(site), edge));
     let (stop_server, server_stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(gateway::serve(listener, gateway, async move {
         let _ = server_stopped.await;

@@ -96,3 +96,27 @@ fn background_consumers_cannot_take_the_api_s_concurrency() {
         "the consumers may take {total} executions at once"
     );
 }
+
+#[test]
+fn the_auth_functions_and_the_webhook_have_concurrency_of_their_own() {
+    let raw = raw();
+    let mut reserved = 0;
+    for id in [
+        "SignupFunction",
+        "SigninFunction",
+        "ChangePasswordFunction",
+        "SignoutFunction",
+        "CurrentUserFunction",
+        "StripeWebhookFunction",
+    ] {
+        let most = raw["Resources"][id]["Properties"]["ReservedConcurrentExecutions"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{id} has ReservedConcurrentExecutions"));
+        assert!(most >= 10, "{id}: {most}");
+        reserved += most;
+    }
+    // Lambda refuses a reservation that leaves fewer than 100 unreserved executions; on an
+    // account's default 1000, the reservations and the consumers' ceilings leave the rest
+    // of the API far more than that
+    assert!(reserved <= 200, "{reserved} reserved");
+}

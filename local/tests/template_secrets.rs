@@ -107,6 +107,26 @@ fn secret_parameters_only_ever_become_secrets_manager_secrets() {
 }
 
 #[test]
+fn the_only_secret_every_function_sees_is_cloudfronts_origin_marker() {
+    // X-Origin-Verify's value is in CloudFront's origin configuration in clear (CloudFront sends
+    // it), so it is no more exposed in the functions' configuration; it proves a request came
+    // through CloudFront and grants nothing else (docs/OPERATIONS.md, "Secrets").
+    let raw = raw();
+    let secrets: BTreeSet<String> = resources_of(&raw, "AWS::SecretsManager::Secret")
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    let globals = &raw["Globals"]["Function"]["Environment"]["Variables"];
+    let in_globals: BTreeSet<String> = words(globals).intersection(&secrets).cloned().collect();
+    assert_eq!(in_globals, ["OriginVerifySecret".to_string()].into());
+    let generated = &raw["Resources"]["OriginVerifySecret"]["Properties"];
+    assert!(
+        generated["GenerateSecretString"].is_mapping(),
+        "made by the stack, typed by nobody"
+    );
+}
+
+#[test]
 fn each_function_reads_exactly_the_secrets_it_is_given_and_only_sign_up_and_sign_in_can_mint_sessions(
 ) {
     let raw = raw();

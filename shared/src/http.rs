@@ -2,6 +2,7 @@
 
 pub use crate::body::{json_body, MAX_BODY_BYTES};
 use crate::error::ApiError;
+use crate::origin_verify::OriginVerifier;
 use lambda_http::{http::StatusCode, Body, Request, RequestExt, Response};
 use serde::Serialize;
 use std::future::Future;
@@ -62,6 +63,8 @@ const RETRY_UNAVAILABLE_AFTER_SECONDS: u64 = 5;
 
 /// Runs an HTTP handler as the Lambda's entry point.
 ///
+/// A request that did not come through CloudFront is refused (403) before anything else
+/// ([`crate::origin_verify`]); the value it must carry is read once, here, at start-up.
 /// State-changing requests sent by a browser on behalf of another site are refused (403)
 /// before the handler runs ([`crate::same_origin`]).
 ///
@@ -74,6 +77,7 @@ where
     H: Fn(&'static C, Request) -> F + Send + Sync + 'static,
     F: Future<Output = ApiResult> + Send,
 {
+    let verifier: &'static OriginVerifier = Box::leak(Box::new(OriginVerifier::from_env()?));
     let context: &'static C = Box::leak(Box::new(context));
     let handler = &handler;
     lambda_http::run(lambda_http::service_fn(
@@ -82,7 +86,10 @@ where
                 .lambda_context_ref()
                 .map(|c| c.request_id.clone())
                 .unwrap_or_default();
-            let outcome = match crate::same_origin::check(request.method(), request.headers()) {
+            let admitted = verifier
+                .check(request.headers())
+                .and_then(|()| crate::same_origin::check(request.method(), request.headers()));
+            let outcome = match admitted {
                 Ok(()) => crate::unwind::catching(handler(context, request))
                     .await
                     .unwrap_or_else(|panic| Err(ApiError::internal(Panicked(panic)))),

@@ -240,9 +240,13 @@
     style.fontFamily = base.fontFamily || 'inherit';
     style.fontWeight = base.fontWeight || '';
     var placeholder = base['::placeholder'] || {};
-    this._placeholderStyle.textContent = placeholder.color
-      ? '.' + this._id + ' input::placeholder{color:' + placeholder.color + ';opacity:1}'
-      : '';
+    if (this._placeholderSheet) {
+      this._placeholderSheet.replaceSync(
+        placeholder.color
+          ? '.' + this._id + ' input::placeholder{color:' + placeholder.color + ';opacity:1}'
+          : ''
+      );
+    }
     var disabled = !!this._options.disabled;
     this._inputs.forEach(function (input) {
       input.disabled = disabled;
@@ -264,8 +268,10 @@
     mounted += 1;
     this._id = 'StripeStandinCard-' + mounted;
     container.className = 'StripeStandinCard ' + this._id;
-    this._placeholderStyle = document.createElement('style');
-    container.appendChild(this._placeholderStyle);
+    // A constructed style sheet, not a <style> element: the page's Content-Security-Policy
+    // allows no inline style (real Stripe styles its inputs inside its own frame).
+    this._placeholderSheet = new CSSStyleSheet();
+    document.adoptedStyleSheets = document.adoptedStyleSheets.concat([this._placeholderSheet]);
     container.style.cssText =
       'display:flex;align-items:center;gap:12px;width:100%;box-sizing:border-box;' +
       'line-height:1.4;';
@@ -345,6 +351,13 @@
   CardElement.prototype.unmount = function () {
     if (this._container && this._container.parentNode) {
       this._container.parentNode.removeChild(this._container);
+    }
+    if (this._placeholderSheet) {
+      var sheet = this._placeholderSheet;
+      document.adoptedStyleSheets = document.adoptedStyleSheets.filter(function (s) {
+        return s !== sheet;
+      });
+      this._placeholderSheet = null;
     }
     if (this._mountNode) {
       this._mountNode.classList.remove(

@@ -26,6 +26,9 @@ use tokio::process::Command;
 
 /// Longest wait for a process to reach `/next` or to answer its event.
 const STEP_TIMEOUT: Duration = Duration::from_secs(20);
+/// The origin secret the sample events carry (`x-origin-verify`).
+const SAMPLE_ORIGIN_VERIFY: &str = "local-origin-verify-value";
+
 /// The placeholder session cookie of the sample events.
 const PLACEHOLDER_TOKEN: &str = "replace-with-a-token-from-signin";
 
@@ -112,13 +115,20 @@ async fn main() {
 
     // Functions reach AWS only through the recording proxy, exactly as the gateway would set
     // them up (template environment, resolved).
-    let functions = startup::functions_from_template(
+    let mut functions = startup::functions_from_template(
         &template,
         &resolver,
         Path::new(functions_dir),
         &LocalAws::new(aws.url(), aws.url()).env(),
     )
     .unwrap();
+    // The sample events carry the X-Origin-Verify value of the README's by-hand runs.
+    for function in &mut functions {
+        function.env.insert(
+            ticketing::origin_verify::VARIABLE.to_string(),
+            SAMPLE_ORIGIN_VERIFY.to_string(),
+        );
+    }
     // Every signed-in request checks its session in the Users table: open one there, as
     // sign-in would, so the sample events' cookie is of an open session.
     let sessions = Sessions::new(

@@ -47,10 +47,12 @@ pub async fn list_tickets(tickets: &Tickets, request: Request) -> ApiResult {
         .list_available(limit, cursor.as_ref())
         .await
         .map_err(ApiError::internal)?;
-    json(
+    let response = json(
         StatusCode::OK,
         &json!({ "tickets": page, "nextCursor": next.map(|c| c.encode()) }),
-    )
+    )?;
+    // A flash sale's hottest read: CloudFront may share it for a second (docs/OPERATIONS.md).
+    Ok(ticketing::edge_cache::shared_briefly(&request, response))
 }
 
 /// POST /api/tickets: lists a ticket for sale (201, version 0).

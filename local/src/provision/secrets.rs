@@ -1,6 +1,6 @@
 //! Creates the template's Secrets Manager secrets with their values, as CloudFormation would:
-//! the value of `SecretString` (a parameter, resolved), or a random one for
-//! `GenerateSecretString`. Functions then read them through the same code as in AWS.
+//! the value of `SecretString` (a parameter, resolved), or for `GenerateSecretString` the random
+//! value the resolver made for this stack. Functions then read them through the same code as in AWS.
 
 use super::{ProvisionError, Provisioned};
 use crate::resolver::Resolver;
@@ -10,8 +10,7 @@ use aws_sdk_secretsmanager::Client;
 use std::collections::BTreeMap;
 
 /// Creates every secret of the template and returns their ARNs by logical id (for
-/// [`Resolver::with_secret_arns`]). An existing secret takes the template's value, as a stack
-/// update would; a generated one keeps its value.
+/// [`Resolver::with_secret_arns`]). An existing secret takes this stack's value.
 pub async fn provision_secrets(
     client: &Client,
     template: &Template,
@@ -25,37 +24,25 @@ pub async fn provision_secrets(
         let name = resolver
             .secret_name(&secret.logical_id)
             .map_err(|e| fail(e.to_string()))?;
-        let given = match &secret.value {
-            SecretValue::Given(value) => {
-                Some(resolver.resolve(value).map_err(|e| fail(e.to_string()))?)
-            }
-            SecretValue::Generated { .. } => None,
-        };
+        // A generated value is the one the resolver made for this stack (the template's dynamic
+        // references resolve to it), so moto, CloudFront's stand-in and the functions agree.
+        let value = match &secret.value {
+            SecretValue::Given(value) => resolver.resolve(value),
+            SecretValue::Generated { .. } => resolver.secret_value(&secret.logical_id),
+        }
+        .map_err(|e| fail(e.to_string()))?;
         let (arn, outcome) = match existing_arn(client, &name).await.map_err(fail)? {
             Some(arn) => {
-                if let Some(value) = &given {
-                    client
-                        .put_secret_value()
-                        .secret_id(&arn)
-                        .secret_string(value)
-                        .send()
-                        .await
-                        .map_err(|e| fail(DisplayErrorContext(&e).to_string()))?;
-                }
+                client
+                    .put_secret_value()
+                    .secret_id(&arn)
+                    .secret_string(&value)
+                    .send()
+                    .await
+                    .map_err(|e| fail(DisplayErrorContext(&e).to_string()))?;
                 (arn, Provisioned::Existing)
             }
             None => {
-                let value = match (&given, &secret.value) {
-                    (Some(value), _) => value.clone(),
-                    (
-                        None,
-                        SecretValue::Generated {
-                            length,
-                            exclude_punctuation,
-                        },
-                    ) => random_string(*length, *exclude_punctuation),
-                    (None, SecretValue::Given(_)) => unreachable!("a given value was resolved"),
-                };
                 let created = client
                     .create_secret()
                     .name(&name)
@@ -87,49 +74,5 @@ async fn existing_arn(client: &Client, name: &str) -> Result<Option<String>, Str
             Ok(None)
         }
         Err(err) => Err(DisplayErrorContext(&err).to_string()),
-    }
-}
-
-/// `length` random characters: letters and digits, and punctuation unless excluded.
-fn random_string(length: usize, exclude_punctuation: bool) -> String {
-    const ALPHANUMERIC: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    const PUNCTUATION: &str = "!#$%&()*+,-./:;<=>?@[]^_{|}~";
-    let alphabet: Vec<char> = if exclude_punctuation {
-        ALPHANUMERIC.chars().collect()
-    } else {
-        ALPHANUMERIC.chars().chain(PUNCTUATION.chars()).collect()
-    };
-    let mut out = String::with_capacity(length);
-    while out.len() < length {
-        // A v4 UUID's bytes 6 and 8 carry its version and variant; the other 14 are random.
-        let uuid = uuid::Uuid::new_v4();
-        let random = uuid
-            .as_bytes()
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| *i != 6 && *i != 8)
-            .map(|(_, byte)| byte);
-        for byte in random {
-            // Rejection sampling keeps every character equally likely.
-            let limit = 256 - 256 % alphabet.len();
-            if usize::from(*byte) < limit && out.len() < length {
-                out.push(alphabet[usize::from(*byte) % alphabet.len()]);
-            }
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::random_string;
-
-    #[test]
-    fn random_strings_have_the_length_and_characters_asked_for() {
-        let plain = random_string(64, true);
-        assert_eq!(plain.len(), 64);
-        assert!(plain.chars().all(|c| c.is_ascii_alphanumeric()), "{plain}");
-        assert_ne!(plain, random_string(64, true));
-        assert_eq!(random_string(5, false).len(), 5);
     }
 }
