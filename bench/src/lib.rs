@@ -21,6 +21,7 @@ pub fn parameter_overrides(stripe_base: &str) -> String {
     format!(
         "JwtSecret={JWT_SECRET} CookieSecure=false StripeSecretKey={STRIPE_SECRET_KEY} \
          StripeWebhookSecret={STRIPE_WEBHOOK_SECRET} \
+         StripeConnectWebhookSecret={STRIPE_WEBHOOK_SECRET} \
          StripePublishableKey={STRIPE_PUBLISHABLE_KEY} \
          StripeApiBase={stripe_base} StripeJsUrl={stripe_base}v3/"
     )

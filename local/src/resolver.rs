@@ -562,6 +562,7 @@ Resources:
                 ("CookieSecure", "false"),
                 ("StripeSecretKey", "sk_test_local"),
                 ("StripeWebhookSecret", "whsec_local"),
+                ("StripeConnectWebhookSecret", "whsec_connect_local"),
                 ("StripePublishableKey", "pk_test_local"),
             ]),
         )

@@ -64,6 +64,7 @@ impl RunningGateway {
                 "PARAMETER_OVERRIDES",
                 "JwtSecret=test-secret-that-is-at-least-32-chars CookieSecure=false \
                  StripeSecretKey=sk_test_unused StripeWebhookSecret=whsec_unused \
+                 StripeConnectWebhookSecret=whsec_unused \
                  StripePublishableKey=pk_test_unused",
             )
             .env("MAX_INSTANCES", "2")

@@ -17,6 +17,7 @@ use support::{exchange, json_request, read_response};
 const JWT_SECRET: &str = "jwt-secret-5b1f0c7e-do-not-log-me-anywhere";
 const STRIPE_SECRET_KEY: &str = "sk_test_7d2a9e4c-never-in-a-log";
 const WEBHOOK_SECRET: &str = "whsec_3c8e1f6a-never-in-a-log";
+const CONNECT_WEBHOOK_SECRET: &str = "whsec_7d2a9b40-connect-never-in-a-log";
 const PASSWORD: &str = "correct horse 4f9a";
 const WRONG_PASSWORD: &str = "wrong battery 8c2d";
 
@@ -43,6 +44,7 @@ impl Gateway {
                 format!(
                     "JwtSecret={JWT_SECRET} CookieSecure=false StripeSecretKey={STRIPE_SECRET_KEY} \
                      StripeWebhookSecret={WEBHOOK_SECRET} StripePublishableKey=pk_test_local \
+                     StripeConnectWebhookSecret={CONNECT_WEBHOOK_SECRET} \
                      StripeApiBase={stripe_base} StripeJsUrl={stripe_base}v3/"
                 ),
             )
@@ -285,6 +287,7 @@ async fn no_secret_or_password_in_any_log_line_or_response() {
         JWT_SECRET.to_string(),
         STRIPE_SECRET_KEY.to_string(),
         WEBHOOK_SECRET.to_string(),
+        CONNECT_WEBHOOK_SECRET.to_string(),
         PASSWORD.to_string(),
         WRONG_PASSWORD.to_string(),
         "$argon2".to_string(),

@@ -61,6 +61,10 @@ for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as const
     found.push(...(await seriousViolations(buyer, 'payment (card form shown)')));
     // The same ticket from the seller's side while it is reserved.
     await scan(seller, `/tickets/${toReserve}`, /A11y scan reserved/, found);
+    // "My listings" with a listing for sale and one reserved, before payouts are set up.
+    await scan(seller, '/listings', 'My listings', found);
+    await expect(seller.getByTestId('listing-state').filter({ hasText: /Reserved until/ })).toBeVisible({ timeout: 10_000 });
+    found.push(...(await seriousViolations(seller, 'my listings (one reserved)')));
 
     expect(found).toEqual([]);
 

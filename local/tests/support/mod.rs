@@ -4,6 +4,7 @@
 
 pub mod expiry;
 pub mod payments;
+pub mod payouts;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 pub mod raw;
@@ -73,6 +74,7 @@ impl Stack {
                 format!(
                     "JwtSecret=test-secret-that-is-at-least-32-chars CookieSecure=false \
                      StripeSecretKey=sk_test_unused StripeWebhookSecret=whsec_unused \
+                     StripeConnectWebhookSecret=whsec_unused \
                      StripePublishableKey=pk_test_unused {extra_parameters}"
                 ),
             ),
