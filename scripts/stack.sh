@@ -69,9 +69,15 @@ WEBHOOK_URL="http://127.0.0.1:$PORT/api/webhooks/stripe"
 STRIPE_WEBHOOK_SECRET="$(curl -fsS "${STRIPE_BASE}v1/webhook_endpoints" \
   -u "$STRIPE_SECRET_KEY:" -d url="$WEBHOOK_URL" -d 'enabled_events[]=*' \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')"
-echo "stack: Stripe stand-in ready, sending webhooks to $WEBHOOK_URL (log: .local/stripe-$STRIPE_PORT.log)"
+# And the Connect endpoint (events of sellers' connected accounts: account.updated), with its own secret.
+CONNECT_WEBHOOK_URL="http://127.0.0.1:$PORT/api/webhooks/stripe-connect"
+STRIPE_CONNECT_WEBHOOK_SECRET="$(curl -fsS "${STRIPE_BASE}v1/webhook_endpoints" \
+  -u "$STRIPE_SECRET_KEY:" -d url="$CONNECT_WEBHOOK_URL" -d 'enabled_events[]=account.updated' -d connect=true \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')"
+echo "stack: Stripe stand-in ready, sending webhooks to $WEBHOOK_URL and $CONNECT_WEBHOOK_URL (log: .local/stripe-$STRIPE_PORT.log)"
 STRIPE_PARAMETERS="StripeSecretKey=$STRIPE_SECRET_KEY StripePublishableKey=$STRIPE_PUBLISHABLE_KEY"
 STRIPE_PARAMETERS+=" StripeWebhookSecret=$STRIPE_WEBHOOK_SECRET StripeApiBase=$STRIPE_BASE StripeJsUrl=${STRIPE_BASE}v3/"
+STRIPE_PARAMETERS+=" StripeConnectWebhookSecret=$STRIPE_CONNECT_WEBHOOK_SECRET"
 
 echo "stack: starting the local gateway on port $PORT"
 PORT="$PORT" \

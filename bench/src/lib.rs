@@ -23,6 +23,7 @@ pub fn parameter_overrides(stripe_base: &str) -> String {
         "SessionSigningKey={SESSION_SIGNING_KEY} SessionPublicKeys={} \
          CookieSecure=false StripeSecretKey={STRIPE_SECRET_KEY} \
          StripeWebhookSecret={STRIPE_WEBHOOK_SECRET} \
+         StripeConnectWebhookSecret={STRIPE_WEBHOOK_SECRET} \
          StripePublishableKey={STRIPE_PUBLISHABLE_KEY} \
          StripeApiBase={stripe_base} StripeJsUrl={stripe_base}v3/",
         ticketing::auth::token::public_key_of(SESSION_SIGNING_KEY).expect("a valid seed")

@@ -1,7 +1,9 @@
 //! The promises the product makes, checked on the data of a stack: no ticket is held by two live
 //! orders; a buyer's listed open orders are `created` orders of theirs, at most 3; every complete order has exactly one succeeded payment; every refunded payment belongs
 //! to a cancelled order; and, once the queues are drained, every replica holds its source's
-//! version. Used by the integration tests and by `check-invariants` (for `make dev` and the
+//! version; every complete order is its seller's sale, with one transfer of price minus fee or
+//! waiting for the seller's payout setup, and no cancelled order is anyone's sale (checked
+//! against Stripe's transfers too, by [`transfer_violations`]). Used by the integration tests and by `check-invariants` (for `make dev` and the
 //! flash-sale benchmark).
 
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -22,6 +24,8 @@ pub struct Tables {
     pub orders: String,
     /// Payments and the payments-side order replicas (pk `PAYMENT#` / `ORDER#`).
     pub payments: String,
+    /// Payouts: sellers' accounts and listings (pk `SELLER#`, sk `ACCOUNT` / `LISTING#`).
+    pub payouts: String,
 }
 
 impl Tables {
@@ -31,6 +35,7 @@ impl Tables {
             tickets: format!("{stack}-TicketsTable"),
             orders: format!("{stack}-OrdersTable"),
             payments: format!("{stack}-PaymentsTable"),
+            payouts: format!("{stack}-PayoutsTable"),
         }
     }
 }
@@ -100,6 +105,7 @@ pub async fn violations(
     let tickets = scan(client, &tables.tickets).await?;
     let orders = scan(client, &tables.orders).await?;
     let payments = scan(client, &tables.payments).await?;
+    let payouts = scan(client, &tables.payouts).await?;
     let mut broken = Vec::new();
 
     // No ticket is held by two live orders.
@@ -180,6 +186,7 @@ pub async fn violations(
     }
 
     if drained {
+        broken.extend(sale_violations(&orders, &payouts));
         // Each replica holds its source's version.
         let replicas: BTreeMap<&str, Option<u64>> = with_prefix(&orders, "TICKET#")
             .map(|(id, item)| (id, number(item, "version")))
@@ -207,6 +214,159 @@ pub async fn violations(
                     held.copied().flatten()
                 )),
             }
+        }
+    }
+    Ok(broken)
+}
+
+/// What payouts hold of one sale.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct SaleFact {
+    order_id: String,
+    seller_id: String,
+    amount: u64,
+    fee: u64,
+    payout: String,
+    transfer_id: Option<String>,
+}
+
+fn sales(payouts: &[Item]) -> Vec<SaleFact> {
+    payouts
+        .iter()
+        .filter(|item| text(item, "sk").is_some_and(|sk| sk.starts_with("LISTING#")))
+        .filter_map(|item| {
+            Some(SaleFact {
+                order_id: text(item, "orderId")?.to_string(),
+                seller_id: text(item, "sellerId").unwrap_or("?").to_string(),
+                amount: number(item, "amount").unwrap_or(0),
+                fee: number(item, "fee").unwrap_or(0),
+                payout: text(item, "payout").unwrap_or("?").to_string(),
+                transfer_id: text(item, "transferId").map(str::to_string),
+            })
+        })
+        .collect()
+}
+
+/// Sellers' connected accounts: seller id -> (account id, ready to be paid).
+fn accounts(payouts: &[Item]) -> BTreeMap<String, (String, bool)> {
+    let flag = |item: &Item, name: &str| {
+        item.get(name).and_then(|v| v.as_bool().ok()).copied() == Some(true)
+    };
+    payouts
+        .iter()
+        .filter(|item| text(item, "sk") == Some("ACCOUNT"))
+        .filter_map(|item| {
+            let ready = flag(item, "detailsSubmitted")
+                && flag(item, "payoutsEnabled")
+                && flag(item, "transfersActive");
+            Some((
+                text(item, "sellerId")?.to_string(),
+                (text(item, "accountId")?.to_string(), ready),
+            ))
+        })
+        .collect()
+}
+
+/// Every complete order is exactly one sale, its amount plus fee its price, sent with a
+/// transfer or waiting for a seller whose account is not ready; no cancelled order is a sale.
+fn sale_violations(orders: &[Item], payouts: &[Item]) -> Vec<String> {
+    let mut broken = Vec::new();
+    let sales = sales(payouts);
+    let accounts = accounts(payouts);
+    for (id, order) in with_prefix(orders, "ORDER#") {
+        let of_order: Vec<&SaleFact> = sales.iter().filter(|sale| sale.order_id == id).collect();
+        match text(order, "status") {
+            Some("complete") => {
+                let [sale] = of_order.as_slice() else {
+                    broken.push(format!("complete order {id} is {} sales", of_order.len()));
+                    continue;
+                };
+                let price = number(order, "ticketPrice").unwrap_or(0);
+                if sale.amount + sale.fee != price {
+                    broken.push(format!(
+                        "order {id} cost {price} but its seller gets {} and the fee is {}",
+                        sale.amount, sale.fee
+                    ));
+                }
+                let ready = accounts
+                    .get(&sale.seller_id)
+                    .is_some_and(|(_, ready)| *ready);
+                match (sale.payout.as_str(), &sale.transfer_id) {
+                    ("sent", Some(_)) => {}
+                    ("waiting_for_setup", None) if !ready => {}
+                    (payout, transfer) => broken.push(format!(
+                        "order {id}'s payout is {payout} (transfer {transfer:?}) with the seller's account {}",
+                        if ready { "ready" } else { "not ready" }
+                    )),
+                }
+            }
+            Some("cancelled") if !of_order.is_empty() => {
+                broken.push(format!("cancelled order {id} is a sale"))
+            }
+            _ => {}
+        }
+    }
+    broken
+}
+
+/// One transfer as Stripe holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferFact {
+    /// `tr_...`
+    pub id: String,
+    /// Integer cents.
+    pub amount: u64,
+    /// The connected account paid (`acct_...`).
+    pub destination: String,
+    /// The order it pays for.
+    pub transfer_group: Option<String>,
+}
+
+/// Checks Stripe's transfers against the tables: every complete order whose payout is sent has
+/// exactly one transfer (its transfer group the order), of the sale's amount, to its seller's
+/// account, the one recorded; an order whose payout waits, and every cancelled order, has none.
+pub async fn transfer_violations(
+    client: &Client,
+    tables: &Tables,
+    transfers: &[TransferFact],
+) -> Result<Vec<String>, String> {
+    let orders = scan(client, &tables.orders).await?;
+    let payouts = scan(client, &tables.payouts).await?;
+    let sales = sales(&payouts);
+    let accounts = accounts(&payouts);
+    let mut broken = Vec::new();
+    for (id, order) in with_prefix(&orders, "ORDER#") {
+        let of_order: Vec<&TransferFact> = transfers
+            .iter()
+            .filter(|t| t.transfer_group.as_deref() == Some(id))
+            .collect();
+        let sale = sales.iter().find(|sale| sale.order_id == id);
+        match (text(order, "status"), sale) {
+            (Some("complete"), Some(sale)) if sale.payout == "sent" => {
+                let [transfer] = of_order.as_slice() else {
+                    broken.push(format!(
+                        "order {id} was paid out by {} transfers",
+                        of_order.len()
+                    ));
+                    continue;
+                };
+                let account = accounts
+                    .get(&sale.seller_id)
+                    .map(|(account, _)| account.as_str());
+                if transfer.amount != sale.amount
+                    || Some(transfer.destination.as_str()) != account
+                    || sale.transfer_id.as_deref() != Some(transfer.id.as_str())
+                {
+                    broken.push(format!(
+                        "order {id}'s transfer {transfer:?} is not its sale's {sale:?} to {account:?}"
+                    ));
+                }
+            }
+            (status, _) if !of_order.is_empty() => broken.push(format!(
+                "order {id} ({status:?}, payout not sent) has {} transfers",
+                of_order.len()
+            )),
+            _ => {}
         }
     }
     Ok(broken)

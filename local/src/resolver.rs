@@ -634,6 +634,10 @@ Resources:
                 ("CookieSecure", "false"),
                 ("StripeSecretKey", "sk_test_local"),
                 ("StripeWebhookSecret", "whsec_local_0123456789abcdef0123"),
+                (
+                    "StripeConnectWebhookSecret",
+                    "whsec_connect_local_0123456789abcdef",
+                ),
                 ("StripePublishableKey", "pk_test_local"),
             ]),
         )

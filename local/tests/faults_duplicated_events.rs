@@ -4,7 +4,9 @@
 //! Three consumer chains, each keeping state from a sequence of versioned events:
 //! - the orders-side replica of a ticket (TicketCreated, then TicketUpdated v1..v3);
 //! - the tickets side locking and freeing a ticket (OrderCreated / OrderCancelled of two orders);
-//! - the payments-side replica of an order (OrderCreated, then OrderCancelled or OrderCompleted).
+//! - the payments-side replica of an order (OrderCreated, then OrderCancelled or OrderCompleted);
+//! - the seller's side: the listing of the ticket (payouts), its sale, and the payout, which must
+//!   be one Stripe transfer per completed order (PaymentCreated names the paying PaymentIntent).
 //!
 //! Run A publishes the lifecycle once, each event handled before the next is sent. Run B (same
 //! lifecycle, other ids) publishes every event twice, all in one fixed shuffled order. Both go
@@ -26,10 +28,13 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
+use stripe_standin::StandIn;
+use support::payments::stack_with_stripe;
+use support::payouts::{go_through_onboarding, onboarding_link, payouts, payouts_hold};
 use support::{Stack, DEADLINE};
 
 /// Every consumer the events below reach.
-const CONSUMERS: [&str; 7] = [
+const CONSUMERS: [&str; 10] = [
     "OrdersOnTicketCreated",
     "OrdersOnTicketUpdated",
     "TicketsOnOrderCreated",
@@ -37,6 +42,9 @@ const CONSUMERS: [&str; 7] = [
     "PaymentsOnOrderCreated",
     "PaymentsOnOrderCancelled",
     "PaymentsOnOrderCompleted",
+    "PayoutsOnTicketEvent",
+    "PayoutsOnOrderEvent",
+    "PayoutsOnPaymentCreated",
 ];
 
 /// The seed of run B's delivery order (any seed whose order passes `assert_adversarial`).
@@ -44,6 +52,9 @@ const SEED: u64 = 12;
 
 /// Timestamps differ between the runs and are not part of the comparison.
 const TIMESTAMPS: [&str; 3] = ["createdAt", "updatedAt", "listedAt"];
+
+/// Stripe's ids differ between the runs; the transfers themselves are checked apart.
+const STRIPE_IDS: [&str; 1] = ["transferId"];
 
 /// The ids of one run of the lifecycle.
 struct Run {
@@ -55,16 +66,23 @@ struct Run {
     first_order: String,
     /// Reserves it next and is paid.
     second_order: String,
+    /// The PaymentIntent that paid the second order (succeeded at the stand-in: its charge funds
+    /// the seller's transfer).
+    payment: String,
+    /// Who sold the ticket.
+    seller: String,
 }
 
 impl Run {
-    fn new(ticket: &Value) -> Self {
+    fn new(ticket: &Value, payment: String) -> Self {
         let id = || uuid::Uuid::new_v4().to_string();
         Run {
             ticket: ticket["id"].as_str().unwrap().to_string(),
             listing: id(),
             first_order: id(),
             second_order: id(),
+            payment,
+            seller: ticket["userId"].as_str().unwrap().to_string(),
         }
     }
 
@@ -74,6 +92,7 @@ impl Run {
             .replace(&self.listing, "<listing>")
             .replace(&self.first_order, "<first order>")
             .replace(&self.second_order, "<second order>")
+            .replace(&self.payment, "<payment>")
     }
 }
 
@@ -152,6 +171,14 @@ fn lifecycle(run: &Run) -> Vec<Event> {
             2,
             order_event(run, second, 2, "created", 0),
         ),
+        // the payment that completes the second order, as it happens: before OrderCompleted
+        Event {
+            source: "ticketing.payments",
+            detail_type: "PaymentCreated",
+            detail: json!({"id": run.payment, "orderId": second, "amount": 2500, "currency": "usd"}),
+            chain: "payment",
+            step: 0,
+        },
         orders(
             "OrderCompleted",
             "second order",
@@ -197,6 +224,18 @@ fn assert_adversarial(deliveries: &[Event]) {
 }
 
 async fn publish(stack: &Stack, event: &Event) {
+    if event.detail_type == "PaymentCreated" {
+        // Straight to payouts' queue, as its rule delivers it: on the bus the orders side would
+        // take it too, for an order it never made, and dead-letter it.
+        let envelope = json!({
+            "id": uuid::Uuid::new_v4().to_string(), "detail-type": event.detail_type,
+            "source": event.source, "detail": event.detail,
+        });
+        stack
+            .send_to_queue("PayoutsOnPaymentCreatedQueue", &envelope.to_string())
+            .await;
+        return;
+    }
     stack
         .publish(event.source, event.detail_type, event.detail.clone())
         .await;
@@ -222,7 +261,9 @@ async fn finished(stack: &Stack, run: &Run) -> Option<()> {
     let second = stack
         .item("PaymentsTable", &format!("ORDER#{}", run.second_order))
         .await?;
+    let sale = payouts_item(stack, &run.seller, &run.ticket).await?;
     let done = number(&ticket, "version") >= Some(3)
+        && text(&sale, "payout") == Some("sent")
         && text(&ticket, "orderId") == Some(run.second_order.as_str())
         && number(&listing, "version") >= Some(3)
         && number(&first, "version") >= Some(1)
@@ -244,6 +285,45 @@ async fn wait_until_finished(stack: &Stack, run: &Run, name: &str) {
     }
 }
 
+/// The seller's listing of `ticket` in the Payouts table (pk + sk).
+async fn payouts_item(
+    stack: &Stack,
+    seller: &str,
+    ticket: &str,
+) -> Option<HashMap<String, AttributeValue>> {
+    stack
+        .clients
+        .dynamodb
+        .get_item()
+        .table_name(stack.physical("PayoutsTable"))
+        .key("pk", AttributeValue::S(format!("SELLER#{seller}")))
+        .key("sk", AttributeValue::S(format!("LISTING#{ticket}")))
+        .consistent_read(true)
+        .send()
+        .await
+        .unwrap()
+        .item
+}
+
+/// A PaymentIntent of 25 USD paid with 4242… at the stand-in: its id.
+async fn paid_intent(stripe: &StandIn) -> String {
+    let intent = stripe
+        .create_payment_intent("amount=2500&currency=usd")
+        .unwrap();
+    let id = intent["id"].as_str().unwrap().to_string();
+    stripe.pay(&id, "4242424242424242").await.unwrap();
+    id
+}
+
+/// The transfers Stripe holds for an order.
+fn transfers_for(stripe: &StandIn, order: &str) -> Vec<stripe_shared::Transfer> {
+    stripe
+        .transfers()
+        .into_iter()
+        .filter(|t| t.transfer_group.as_deref() == Some(order))
+        .collect()
+}
+
 /// An item as JSON, with the run's ids replaced and timestamps left out.
 fn anonymous(run: &Run, item: Option<HashMap<String, AttributeValue>>) -> Value {
     let Some(item) = item else {
@@ -251,7 +331,7 @@ fn anonymous(run: &Run, item: Option<HashMap<String, AttributeValue>>) -> Value 
     };
     let mut fields = Map::new();
     for (name, value) in item {
-        if TIMESTAMPS.contains(&name.as_str()) {
+        if TIMESTAMPS.contains(&name.as_str()) || STRIPE_IDS.contains(&name.as_str()) {
             continue;
         }
         let value = match value {
@@ -283,15 +363,32 @@ async fn stored(stack: &Stack, run: &Run) -> Value {
             anonymous(run, payments(format!("ORDER#{}", run.first_order)).await),
         "payments' replica of the second order":
             anonymous(run, payments(format!("ORDER#{}", run.second_order)).await),
+        "the seller's listing of the ticket":
+            anonymous(run, payouts_item(stack, &run.seller, &run.ticket).await),
+        "the listing's listing":
+            anonymous(run, payouts_item(stack, "seller", &run.listing).await),
     })
 }
 
 #[tokio::test]
 async fn events_delivered_twice_and_shuffled_end_as_if_delivered_once_in_order() {
-    let stack = Stack::start("").await;
+    let (stack, stripe) = stack_with_stripe("").await;
     let seller = stack.sign_up("seller").await;
-    let in_order = Run::new(&stack.sell(&seller, "Concert", 2500).await);
-    let shuffled_twice = Run::new(&stack.sell(&seller, "Concert", 2500).await);
+    // The seller has set up payouts, so each completed order pays them at once.
+    go_through_onboarding(&onboarding_link(&stack, &seller).await, true).await;
+    stack
+        .eventually("the seller's payouts ready", || async {
+            (payouts(&stack, &seller).await["account"]["status"] == "ready").then_some(())
+        })
+        .await;
+    let in_order = Run::new(
+        &stack.sell(&seller, "Concert", 2500).await,
+        paid_intent(&stripe).await,
+    );
+    let shuffled_twice = Run::new(
+        &stack.sell(&seller, "Concert", 2500).await,
+        paid_intent(&stripe).await,
+    );
 
     // WHEN run A's events are delivered once each, in order, each handled before the next
     for event in lifecycle(&in_order) {
@@ -311,7 +408,7 @@ async fn events_delivered_twice_and_shuffled_end_as_if_delivered_once_in_order()
     wait_until_finished(&stack, &in_order, "A").await;
     wait_until_finished(&stack, &shuffled_twice, "B").await;
     stack.consumers_settled(&CONSUMERS).await;
-    stack.invariants_hold().await;
+    payouts_hold(&stack, &stripe).await;
 
     // AND B stored exactly what A stored
     let expected = stored(&stack, &in_order).await;
@@ -349,6 +446,34 @@ async fn events_delivered_twice_and_shuffled_end_as_if_delivered_once_in_order()
         (&second["status"], &second["version"]),
         (&json!("complete"), &json!("1"))
     );
+    let sale = &expected["the seller's listing of the ticket"];
+    assert_eq!(
+        (
+            &sale["state"],
+            &sale["orderId"],
+            &sale["amount"],
+            &sale["payout"]
+        ),
+        (
+            &json!("sold"),
+            &json!("<second order>"),
+            &json!("2250"),
+            &json!("sent")
+        )
+    );
+    let listing = &expected["the listing's listing"];
+    assert_eq!(
+        (&listing["title"], &listing["price"]),
+        (&json!("Concert (moved)"), &json!("2800"))
+    );
+    // AND each run's completed order paid its seller by exactly one transfer, the cancelled
+    // order by none
+    for run in [&in_order, &shuffled_twice] {
+        let transfers = transfers_for(&stripe, &run.second_order);
+        assert_eq!(transfers.len(), 1, "{transfers:#?}");
+        assert_eq!(transfers[0].amount, 2250);
+        assert!(transfers_for(&stripe, &run.first_order).is_empty());
+    }
 
     stack.running.stop().await;
 }

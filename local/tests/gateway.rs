@@ -65,6 +65,7 @@ impl RunningGateway {
                 format!(
                     "{} CookieSecure=false StripeSecretKey=sk_test_unused \
                      StripeWebhookSecret=whsec_unused_by_these_tests_000000 \
+                     StripeConnectWebhookSecret=whsec_unused_by_these_tests_000000 \
                      StripePublishableKey=pk_test_unused",
                     local::testing::session_key_parameters()
                 ),

@@ -1,7 +1,7 @@
 //! The invariant checker finds each kind of broken promise, and passes consistent data.
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use local::invariants::{violations, Tables};
+use local::invariants::{transfer_violations, violations, Tables, TransferFact};
 
 fn s(v: &str) -> AttributeValue {
     AttributeValue::S(v.into())
@@ -23,6 +23,7 @@ impl Data {
             tickets: local::testing::fresh_table(&client, "TicketsTable").await,
             orders: local::testing::fresh_table(&client, "OrdersTable").await,
             payments: local::testing::fresh_table(&client, "PaymentsTable").await,
+            payouts: local::testing::fresh_table(&client, "PayoutsTable").await,
         };
         Data { client, tables }
     }
@@ -83,6 +84,49 @@ impl Data {
         .await;
     }
 
+    /// The sale of `order` (price `price`) on its seller's listing, as payouts holds it.
+    async fn sale(
+        &self,
+        seller: &str,
+        order: &str,
+        price: u64,
+        payout: &str,
+        transfer: Option<&str>,
+    ) {
+        let fee = price / 10;
+        let mut item = vec![
+            ("pk", s(&format!("SELLER#{seller}"))),
+            ("sk", s(&format!("LISTING#t-of-{order}"))),
+            ("sellerId", s(seller)),
+            ("orderId", s(order)),
+            ("amount", n(price - fee)),
+            ("fee", n(fee)),
+            ("payout", s(payout)),
+        ];
+        if let Some(transfer) = transfer {
+            item.push(("transferId", s(transfer)));
+        }
+        self.put(&self.tables.payouts, &item).await;
+    }
+
+    /// A seller's connected account, ready to be paid or not.
+    async fn account(&self, seller: &str, account: &str, ready: bool) {
+        let flag = AttributeValue::Bool(ready);
+        self.put(
+            &self.tables.payouts,
+            &[
+                ("pk", s(&format!("SELLER#{seller}"))),
+                ("sk", s("ACCOUNT")),
+                ("sellerId", s(seller)),
+                ("accountId", s(account)),
+                ("detailsSubmitted", flag.clone()),
+                ("payoutsEnabled", flag.clone()),
+                ("transfersActive", flag),
+            ],
+        )
+        .await;
+    }
+
     async fn broken(&self, drained: bool) -> Vec<String> {
         violations(&self.client, &self.tables, drained)
             .await
@@ -98,7 +142,79 @@ async fn consistent_data_breaks_nothing() {
     data.payment("pi_1", "o-1", "refunded").await;
     data.order("o-2", "t-1", "complete", 1).await;
     data.payment("pi_2", "o-2", "succeeded").await;
+    data.sale("seller", "o-2", 0, "waiting_for_setup", None)
+        .await;
     assert_eq!(data.broken(true).await, Vec::<String>::new());
+}
+
+fn transfer(id: &str, amount: u64, destination: &str, group: &str) -> TransferFact {
+    TransferFact {
+        id: id.into(),
+        amount,
+        destination: destination.into(),
+        transfer_group: Some(group.into()),
+    }
+}
+
+#[tokio::test]
+async fn each_broken_payout_promise_is_reported() {
+    let data = Data::new().await;
+    data.account("paid", "acct_paid", true).await;
+    data.account("waiting", "acct_waiting", false).await;
+    // fine: sent once to the right account, and waiting for a seller who is not ready
+    data.order("o-1", "t-1", "complete", 1).await;
+    data.sale("paid", "o-1", 0, "sent", Some("tr_1")).await;
+    data.order("o-2", "t-2", "complete", 1).await;
+    data.sale("waiting", "o-2", 0, "waiting_for_setup", None)
+        .await;
+    // broken: a complete order nobody was paid for, a cancelled order that is a sale, and a
+    // payout waiting although its seller is ready
+    data.order("o-3", "t-3", "complete", 1).await;
+    data.order("o-4", "t-4", "cancelled", 1).await;
+    data.sale("paid", "o-4", 0, "waiting_for_setup", None).await;
+    data.order("o-5", "t-5", "complete", 1).await;
+    data.sale("paid", "o-5", 0, "waiting_for_setup", None).await;
+    let broken: Vec<String> = data
+        .broken(true)
+        .await
+        .into_iter()
+        .filter(|b| !b.contains("payments holds") && !b.contains("succeeded payments"))
+        .collect();
+    let has = |text: &str| broken.iter().any(|b| b.contains(text));
+    assert!(has("complete order o-3 is 0 sales"), "{broken:#?}");
+    assert!(has("cancelled order o-4 is a sale"), "{broken:#?}");
+    assert!(
+        has("order o-5's payout is waiting_for_setup"),
+        "{broken:#?}"
+    );
+    assert_eq!(broken.len(), 3, "{broken:#?}");
+
+    // Stripe's side: one transfer of the amount to the account, nothing for the others.
+    let right = [transfer("tr_1", 0, "acct_paid", "o-1")];
+    let transfers = |extra: &[TransferFact]| [&right[..], extra].concat();
+    let check = |t: Vec<TransferFact>| {
+        let client = data.client.clone();
+        let tables = data.tables.clone();
+        async move { transfer_violations(&client, &tables, &t).await.unwrap() }
+    };
+    assert_eq!(check(transfers(&[])).await, Vec::<String>::new());
+    let twice = check(transfers(&[transfer("tr_2", 0, "acct_paid", "o-1")])).await;
+    assert!(
+        twice
+            .iter()
+            .any(|b| b.contains("order o-1 was paid out by 2 transfers")),
+        "{twice:#?}"
+    );
+    let cancelled = check(transfers(&[transfer("tr_3", 0, "acct_paid", "o-4")])).await;
+    assert!(
+        cancelled.iter().any(|b| b.contains("order o-4")),
+        "{cancelled:#?}"
+    );
+    let elsewhere = check(vec![transfer("tr_1", 0, "acct_waiting", "o-1")]).await;
+    assert!(
+        elsewhere.iter().any(|b| b.contains("order o-1's transfer")),
+        "{elsewhere:#?}"
+    );
 }
 
 #[tokio::test]

@@ -18,6 +18,7 @@ use support::{exchange, json_request, read_response};
 const SESSION_SIGNING_KEY: &str = "Ki_B8MPqUdBVr2_Opw1OROrAC_nRmKOAWpKZuKrNMMI";
 const STRIPE_SECRET_KEY: &str = "sk_test_7d2a9e4c-never-in-a-log";
 const WEBHOOK_SECRET: &str = "whsec_3c8e1f6a-never-in-a-log-or-anywhere";
+const CONNECT_WEBHOOK_SECRET: &str = "whsec_7d2a9b40-connect-never-in-a-log-anywhere";
 const PASSWORD: &str = "correct horse 4f9a";
 const WRONG_PASSWORD: &str = "wrong battery 8c2d";
 
@@ -45,6 +46,7 @@ impl Gateway {
                     "SessionSigningKey={SESSION_SIGNING_KEY} SessionPublicKeys={} \
                      CookieSecure=false StripeSecretKey={STRIPE_SECRET_KEY} \
                      StripeWebhookSecret={WEBHOOK_SECRET} StripePublishableKey=pk_test_local \
+                     StripeConnectWebhookSecret={CONNECT_WEBHOOK_SECRET} \
                      StripeApiBase={stripe_base} StripeJsUrl={stripe_base}v3/",
                     ticketing::auth::token::public_key_of(SESSION_SIGNING_KEY).unwrap()
                 ),
@@ -288,6 +290,7 @@ async fn no_secret_or_password_in_any_log_line_or_response() {
         SESSION_SIGNING_KEY.to_string(),
         STRIPE_SECRET_KEY.to_string(),
         WEBHOOK_SECRET.to_string(),
+        CONNECT_WEBHOOK_SECRET.to_string(),
         PASSWORD.to_string(),
         WRONG_PASSWORD.to_string(),
         "$argon2".to_string(),

@@ -23,7 +23,8 @@ fn name(operation: &Operation<'_>) -> String {
 /// The Stripe webhook reads its raw body for the signature check, not through the shared JSON
 /// body parser, so it has no 413/415 of its own (API Gateway's 6 MB limit applies).
 fn reads_json_body(operation: &Operation<'_>) -> bool {
-    !operation.spec["requestBody"].is_null() && operation.path != "/api/webhooks/stripe"
+    // Stripe's webhooks verify the raw body, whatever its Content-Type.
+    !operation.spec["requestBody"].is_null() && !operation.path.starts_with("/api/webhooks/")
 }
 
 fn requires_session(operation: &Operation<'_>) -> bool {

@@ -3,6 +3,7 @@
 //!
 //! - `GET /_standin/events`: every event, oldest first, with its deliveries.
 //! - `POST /_standin/events/{id}/resend`: deliver an event once more.
+//! - `/_standin/connect/onboarding/...`: the hosted onboarding page of account links.
 
 use std::sync::Arc;
 
@@ -25,6 +26,12 @@ pub(crate) async fn respond(
         .split('/')
         .collect();
     match (method, segments.as_slice()) {
+        (_, ["connect", "onboarding", token]) => {
+            crate::onboarding::respond(shared, method, token, None)
+        }
+        (_, ["connect", "onboarding", token, action]) => {
+            crate::onboarding::respond(shared, method, token, Some(action))
+        }
         (&Method::GET, ["events"]) => {
             let events: Vec<serde_json::Value> = shared
                 .lock()

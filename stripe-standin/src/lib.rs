@@ -1,5 +1,6 @@
 //! A Stripe stand-in, so the product takes card payments fully offline: a faithful subset of
-//! Stripe's API (PaymentIntents, PaymentMethods, Refunds, webhook endpoints, Idempotency-Key),
+//! Stripe's API (PaymentIntents, PaymentMethods, Refunds, webhook endpoints, Idempotency-Key,
+//! and Connect: Express accounts, account links with a hosted onboarding page, transfers),
 //! webhooks signed exactly as Stripe signs them, and a stand-in for Stripe.js at `/v3/`.
 //!
 //! Every object it answers with or sends in a webhook is async-stripe's own type
@@ -25,6 +26,7 @@ pub mod idempotency;
 pub mod ids;
 mod inspect;
 pub mod objects;
+mod onboarding;
 pub mod routes;
 mod server;
 pub mod state;
@@ -34,7 +36,7 @@ pub mod webhooks;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use stripe_shared::{Charge, PaymentIntent, Refund};
+use stripe_shared::{Account, Charge, PaymentIntent, Refund, Transfer};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
@@ -93,19 +95,72 @@ impl StandIn {
     /// as `POST /v1/webhook_endpoints` does. Panics on a URL that is not `http://host...`.
     pub fn add_webhook_endpoint(&self, url: &str) -> String {
         let mut state = self.shared.lock();
-        let endpoint =
-            routes::webhook_endpoints::add(&mut state, url, vec!["*".to_string()], ids::now())
-                .unwrap_or_else(|err| panic!("add_webhook_endpoint({url}): {err}"));
+        let endpoint = routes::webhook_endpoints::add(
+            &mut state,
+            url,
+            vec!["*".to_string()],
+            false,
+            ids::now(),
+        )
+        .unwrap_or_else(|err| panic!("add_webhook_endpoint({url}): {err}"));
         endpoint.secret.expect("new endpoints have a secret")
+    }
+
+    /// Adds a Connect webhook endpoint (the events of connected accounts, such as
+    /// `account.updated`); returns its signing secret.
+    pub fn add_connect_webhook_endpoint(&self, url: &str) -> String {
+        let mut state = self.shared.lock();
+        let endpoint = routes::webhook_endpoints::add(
+            &mut state,
+            url,
+            vec!["*".to_string()],
+            true,
+            ids::now(),
+        )
+        .unwrap_or_else(|err| panic!("add_connect_webhook_endpoint({url}): {err}"));
+        endpoint.secret.expect("new endpoints have a secret")
+    }
+
+    /// The connected account as it is now.
+    pub fn account(&self, id: &str) -> Option<Account> {
+        self.shared.lock().accounts.get(id).cloned()
+    }
+
+    /// Every transfer so far, oldest first.
+    pub fn transfers(&self) -> Vec<Transfer> {
+        self.shared.lock().transfers.clone()
+    }
+
+    /// Finishes an account's hosted onboarding without a browser, as its "Finish" button does
+    /// (`account.updated` included).
+    pub fn finish_onboarding(&self, account_id: &str) -> Result<Account, ApiError> {
+        let result = routes::accounts::finish_onboarding(&mut self.shared.lock(), account_id);
+        self.shared.start_deliveries();
+        result
     }
 
     /// Adds a webhook endpoint for every event type, signing with a secret of your choice (for
     /// a dev setup whose webhook handler is configured before the stand-in starts).
     pub fn add_webhook_endpoint_with_secret(&self, url: &str, secret: &str) {
+        self.add_endpoint_with_secret(url, secret, false);
+    }
+
+    /// [`StandIn::add_webhook_endpoint_with_secret`] for a Connect endpoint.
+    pub fn add_connect_webhook_endpoint_with_secret(&self, url: &str, secret: &str) {
+        self.add_endpoint_with_secret(url, secret, true);
+    }
+
+    fn add_endpoint_with_secret(&self, url: &str, secret: &str, connect: bool) {
         let mut state = self.shared.lock();
-        let id = routes::webhook_endpoints::add(&mut state, url, vec!["*".to_string()], ids::now())
-            .unwrap_or_else(|err| panic!("add_webhook_endpoint({url}): {err}"))
-            .id;
+        let id = routes::webhook_endpoints::add(
+            &mut state,
+            url,
+            vec!["*".to_string()],
+            connect,
+            ids::now(),
+        )
+        .unwrap_or_else(|err| panic!("add_webhook_endpoint({url}): {err}"))
+        .id;
         if let Some(endpoint) = state.webhook_endpoints.iter_mut().find(|e| e.id == id) {
             endpoint.secret = Some(secret.to_string());
         }

@@ -11,7 +11,7 @@ use http_body_util::Full;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use serde::Serialize;
-use stripe_shared::{Charge, PaymentIntent, PaymentMethod, Refund};
+use stripe_shared::{Account, Charge, PaymentIntent, PaymentMethod, Refund, Transfer};
 
 use crate::cards::Card;
 use crate::config::{Config, Faults};
@@ -95,6 +95,12 @@ pub struct State {
     /// In creation order.
     pub refunds: Vec<Refund>,
     pub webhook_endpoints: Vec<WebhookEndpoint>,
+    /// Connected accounts (Connect Express).
+    pub accounts: HashMap<String, Account>,
+    /// Account links by the token in their URL, each usable once.
+    pub account_links: HashMap<String, crate::routes::account_links::StoredLink>,
+    /// In creation order.
+    pub transfers: Vec<Transfer>,
     /// In creation order.
     pub events: Vec<EventRecord>,
     pub idempotency: IdempotencyStore,
@@ -103,10 +109,33 @@ pub struct State {
 }
 
 impl State {
-    /// Records an event about `object` (its state right now) and queues its deliveries to the
-    /// endpoints that want it. Returns the event id.
+    /// Records an event about `object` (its state right now) on the platform's own account and
+    /// queues its deliveries to the (non-Connect) endpoints that want it. Returns the event id.
     pub fn emit(
         &mut self,
+        type_: &str,
+        object_id: &str,
+        object: &impl Serialize,
+        request: &RequestInfo,
+    ) -> String {
+        self.emit_on(None, type_, object_id, object, request)
+    }
+
+    /// Records an event that happened on a connected account (`account` is set on the event, as
+    /// Stripe sets it) and queues its deliveries to the Connect endpoints that want it.
+    pub fn emit_for_account(
+        &mut self,
+        account: &str,
+        type_: &str,
+        object: &impl Serialize,
+        request: &RequestInfo,
+    ) -> String {
+        self.emit_on(Some(account), type_, account, object, request)
+    }
+
+    fn emit_on(
+        &mut self,
+        account: Option<&str>,
         type_: &str,
         object_id: &str,
         object: &impl Serialize,
@@ -116,11 +145,12 @@ impl State {
         let endpoints: Vec<&WebhookEndpoint> = self
             .webhook_endpoints
             .iter()
-            .filter(|endpoint| endpoint.wants(type_))
+            .filter(|endpoint| endpoint.connect == account.is_some() && endpoint.wants(type_))
             .collect();
         let created = now();
-        let event =
+        let mut event =
             objects::event::new(&id, type_, object, request, endpoints.len() as i64, created);
+        event.account = account.map(str::to_string);
         let payload = serde_json::to_string(&event).expect("events serialize");
         let deliveries: Vec<DeliveryStatus> = endpoints
             .iter()

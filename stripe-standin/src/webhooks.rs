@@ -32,6 +32,9 @@ pub struct WebhookEndpoint {
     pub enabled_events: Vec<String>,
     pub livemode: bool,
     pub metadata: std::collections::HashMap<String, String>,
+    /// A Connect endpoint receives the events of connected accounts (`account.updated`, ...),
+    /// and only those; the others receive the platform account's own events.
+    pub connect: bool,
     /// The signing secret: Stripe shows it only in the answer to the creation.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,

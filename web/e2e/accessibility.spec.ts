@@ -61,6 +61,14 @@ for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as const
     found.push(...(await seriousViolations(buyer, 'payment (card form shown)')));
     // The same ticket from the seller's side while it is reserved.
     await scan(seller, `/tickets/${toReserve}`, /A11y scan reserved/, found);
+    // "My listings" before payouts are set up, with the seller's two listings (in whatever state
+    // the order is in by now: it lapses after 25 s).
+    await scan(seller, '/listings', 'My listings', found);
+    await expect(async () => {
+      await seller.reload();
+      await expect(seller.getByTestId('listing')).toHaveCount(2, { timeout: 2_000 });
+    }).toPass({ timeout: 15_000 });
+    found.push(...(await seriousViolations(seller, 'my listings (two listings)')));
 
     expect(found).toEqual([]);
 

@@ -144,3 +144,52 @@ export interface WebhookReceipt {
   received: true;
   outcome: 'applied' | 'duplicate' | 'already recorded' | 'unmatched' | 'ignored';
 }
+
+/** A seller's payout setup and listings. */
+export interface SellerPayouts {
+  account: {
+    /** `none` before "Set up payouts"; `incomplete` until Stripe says the account can receive transfers and pay out; then `ready`. */
+    status: 'none' | 'incomplete' | 'ready';
+  };
+  /** The platform's share of each sale (1000 = 10 %). */
+  platformFeeBasisPoints: number;
+  listings: Listing[];
+}
+
+/** A ticket the caller listed, and what became of it. */
+export interface Listing {
+  ticketId: string;
+  title: string;
+  /** Integer cents. */
+  price: number;
+  listedAt: string;
+  state: 'for_sale' | 'reserved' | 'sold';
+  /** While reserved, when the buyer's payment window ends. */
+  reservedUntil?: string;
+  sale?: Sale;
+}
+
+/** A sold ticket's money. */
+export interface Sale {
+  orderId: string;
+  /** What the buyer paid, integer cents. */
+  price: number;
+  /** The platform's fee, integer cents. */
+  fee: number;
+  /** What the seller gets (price minus fee), integer cents. */
+  amount: number;
+  payout: 'waiting_for_setup' | 'sent';
+  /** Stripe's transfer (`tr_...`), once sent. */
+  transferId?: string;
+}
+
+/** Stripe's hosted onboarding page for the caller's payout account. */
+export interface OnboardingLink {
+  url: string;
+}
+
+/** What became of a Stripe Connect event. */
+export interface ConnectWebhookReceipt {
+  received: true;
+  outcome: 'applied' | 'stale' | 'ignored';
+}

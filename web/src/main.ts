@@ -14,6 +14,7 @@
  *   tickets.ts      the tickets API; money.ts formats and parses prices (integer cents)
  *   orders.ts       the orders API and the time left on a reservation
  *   payments.ts     the payments API (a Stripe PaymentIntent per order); stripe.ts loads Stripe.js
+ *   payouts.ts      the payouts API: the seller's payout setup (Stripe Connect) and listings
  *
  * Commands: npm run dev | build | test (vitest) | e2e (Playwright, needs
  * ../scripts/stack.sh and a prior build) | typecheck.
@@ -23,6 +24,7 @@ import './styles.css';
 import { renderHeader } from './components/header';
 import { editTicketPage } from './pages/edit-ticket';
 import { homePage } from './pages/home';
+import { listingsPage } from './pages/listings';
 import { notFoundPage } from './pages/not-found';
 import { orderPage } from './pages/order';
 import { ordersPage } from './pages/orders';
@@ -49,6 +51,7 @@ const routes: Route[] = [
   { path: '/orders', page: ordersPage },
   { path: '/orders/:id', page: orderPage },
   { path: '/orders/:id/payment', page: paymentPage },
+  { path: '/listings', page: listingsPage },
 ];
 
 function requireElement(id: string): HTMLElement {

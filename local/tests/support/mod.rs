@@ -4,6 +4,7 @@
 
 pub mod expiry;
 pub mod payments;
+pub mod payouts;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 pub mod raw;
@@ -73,6 +74,7 @@ impl Stack {
                 format!(
                     "{} CookieSecure=false StripeSecretKey=sk_test_unused \
                      StripeWebhookSecret=whsec_unused_by_these_tests_000000 \
+                     StripeConnectWebhookSecret=whsec_unused_by_these_tests_000000 \
                      StripePublishableKey=pk_test_unused {extra_parameters}",
                     local::testing::session_key_parameters()
                 ),

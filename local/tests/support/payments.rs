@@ -23,10 +23,12 @@ pub async fn stack_with_stripe_and_faults(extra: &str, faults: &str) -> (Stack, 
     )
     .await;
     let secret = format!("whsec_{}", uuid::Uuid::new_v4().simple());
+    let connect_secret = format!("whsec_{}", uuid::Uuid::new_v4().simple());
     let stack = Stack::start_with_faults(
         &format!(
             "StripeSecretKey=sk_test_local StripePublishableKey=pk_test_local \
-         StripeWebhookSecret={secret} StripeApiBase={base} StripeJsUrl={base}v3/ {extra}",
+         StripeWebhookSecret={secret} StripeConnectWebhookSecret={connect_secret} \
+         StripeApiBase={base} StripeJsUrl={base}v3/ {extra}",
             base = stripe.base_url()
         ),
         faults,
@@ -38,6 +40,13 @@ pub async fn stack_with_stripe_and_faults(extra: &str, faults: &str) -> (Stack, 
             stack.running.port()
         ),
         &secret,
+    );
+    stripe.add_connect_webhook_endpoint_with_secret(
+        &format!(
+            "http://127.0.0.1:{}/api/webhooks/stripe-connect",
+            stack.running.port()
+        ),
+        &connect_secret,
     );
     (stack, stripe)
 }

@@ -1,10 +1,13 @@
 //! The `/v1` API: authentication, Idempotency-Key, and which handler answers which request.
 
+pub mod account_links;
+pub mod accounts;
 pub mod charges;
 pub mod events;
 pub mod payment_intents;
 pub mod payment_methods;
 pub mod refunds;
+pub mod transfers;
 pub mod webhook_endpoints;
 
 use base64::Engine;
@@ -113,7 +116,9 @@ pub fn handle(
         },
         now: now(),
     };
-    let (status, body, replayable) = match route(state, method, path, &request) {
+    // Links to the hosted pages name the host the API was reached at, as a browser reaches it.
+    let base_url = format!("http://{}/", header(headers, "host").unwrap_or("127.0.0.1"));
+    let (status, body, replayable) = match route(state, method, path, &request, &base_url) {
         Ok(value) => (StatusCode::OK, to_json(&value), true),
         Err(err) => (err.status, to_json(&err.body()), err.replayable),
     };
@@ -130,7 +135,13 @@ pub fn handle(
     respond(status, body, None)
 }
 
-fn route(state: &mut State, method: &Method, path: &str, req: &ApiRequest) -> Reply {
+fn route(
+    state: &mut State,
+    method: &Method,
+    path: &str,
+    req: &ApiRequest,
+    base_url: &str,
+) -> Reply {
     let segments: Vec<&str> = path
         .trim_start_matches("/v1/")
         .trim_end_matches('/')
@@ -164,6 +175,12 @@ fn route(state: &mut State, method: &Method, path: &str, req: &ApiRequest) -> Re
         (&Method::GET, ["webhook_endpoints"]) => webhook_endpoints::list(state),
         (&Method::DELETE, ["webhook_endpoints", id]) => webhook_endpoints::delete(state, id),
         (&Method::GET, ["events", id]) => events::retrieve(state, id),
+        (&Method::POST, ["accounts"]) => accounts::create(state, req),
+        (&Method::GET, ["accounts", id]) => accounts::retrieve(state, id),
+        (&Method::POST, ["account_links"]) => account_links::create(state, req, base_url),
+        (&Method::POST, ["transfers"]) => transfers::create(state, req),
+        (&Method::GET, ["transfers"]) => transfers::list(state, req),
+        (&Method::GET, ["transfers", id]) => transfers::retrieve(state, id),
         _ => Err(ApiError::unrecognized_url(method.as_str(), path)),
     }
 }

@@ -8,8 +8,8 @@ use crate::ids::{new_id, random_token};
 use crate::state::State;
 use crate::webhooks::WebhookEndpoint;
 
-/// `POST /v1/webhook_endpoints` with `url` and `enabled_events[]` (`*` for all). The answer
-/// carries the signing secret `whsec_...`.
+/// `POST /v1/webhook_endpoints` with `url`, `enabled_events[]` (`*` for all) and `connect`
+/// (true: the events of connected accounts). The answer carries the signing secret `whsec_...`.
 pub fn create(state: &mut State, req: &ApiRequest) -> Reply {
     let params = &req.params;
     params.only(&[
@@ -18,13 +18,15 @@ pub fn create(state: &mut State, req: &ApiRequest) -> Reply {
         "description",
         "metadata",
         "api_version",
+        "connect",
     ])?;
     let url = params.required("url")?;
     let mut events = params.array("enabled_events");
     if events.is_empty() {
         events.push("*".to_string());
     }
-    let endpoint = add(state, url, events, req.now)?;
+    let connect = params.boolean("connect")?.unwrap_or(false);
+    let endpoint = add(state, url, events, connect, req.now)?;
     Ok(json(&endpoint))
 }
 
@@ -33,6 +35,7 @@ pub fn add(
     state: &mut State,
     url: &str,
     enabled_events: Vec<String>,
+    connect: bool,
     now: i64,
 ) -> Result<WebhookEndpoint, ApiError> {
     match url.parse::<http::Uri>() {
@@ -69,6 +72,7 @@ pub fn add(
         enabled_events,
         livemode: false,
         metadata: Default::default(),
+        connect,
         secret: Some(format!("whsec_{}", random_token(32))),
         status: "enabled",
         url: url.to_string(),

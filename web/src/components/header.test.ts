@@ -38,6 +38,7 @@ describe('renderHeader', () => {
       ['Ticketing', '/'],
       ['Tickets', '/tickets'],
       ['Orders', '/orders'],
+      ['My listings', '/listings'],
       ['Password', '/account/password'],
     ]);
   });

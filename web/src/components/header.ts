@@ -25,6 +25,7 @@ export function renderHeader(user: CurrentUser | null, actions: HeaderActions, o
   const nav = h('nav', { className: 'flex items-center gap-1', attrs: { 'aria-label': 'Main' } }, [
     link('/tickets', 'Tickets', 'nav-link'),
     user ? link('/orders', 'Orders', 'nav-link') : null,
+    user ? link('/listings', 'My listings', 'nav-link') : null,
   ]);
 
   return h('header', { className: 'site-header' }, [
