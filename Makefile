@@ -120,7 +120,7 @@ deploy: deploy-parameters build ## deploy the stack with SAM: make deploy PARAME
 # checked before the long build.
 deploy-parameters:
 	@test -n '$(PARAMETERS)' || { \
-	  echo "error: give the stack's parameters: make deploy PARAMETERS=\"SessionSigningKey=... SessionPublicKeys=... StripeSecretKey=... StripeWebhookSecret=... StripePublishableKey=...\"" >&2; \
+	  echo "error: give the stack's parameters: make deploy PARAMETERS=\"SessionSigningKey=... SessionPublicKeys=... StripeSecretKey=... StripeWebhookSecret=... StripeConnectWebhookSecret=... StripePublishableKey=...\"" >&2; \
 	  echo "       'make session-keys' prints a session key pair; docs/OPERATIONS.md (Deploy) says what each one is." >&2; exit 1; }
 
 # The deploy path, offline, without the long arm64 build: build/template.yaml's form written over
@@ -145,7 +145,8 @@ deploy-check: deps-deploy ## offline checks of the deploy path with the SAM CLI 
 # Parameters of the right form (not secrets: nothing is deployed with them).
 DEPLOY_CHECK_PARAMETERS = SessionSigningKey=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA \
   SessionPublicKeys=O2onvM62pC1io6jQKm8Nc2UyFXcd4kOmOsBIoYtZ2ik StripeSecretKey=sk_test_deploycheck \
-  StripeWebhookSecret=whsec_deploycheck0123456789abcdef StripePublishableKey=pk_test_deploycheck
+  StripeWebhookSecret=whsec_deploycheck0123456789abcdef \
+  StripeConnectWebhookSecret=whsec_deploycheckconnect0123456789 StripePublishableKey=pk_test_deploycheck
 
 session-keys: ## print a new Ed25519 key pair for session tokens (SessionSigningKey, SessionPublicKeys)
 	@cargo run --quiet -p local --bin session-keys
