@@ -155,7 +155,7 @@ bench: deps-python deps-dynamodb deps-bench ## release build, then cold starts, 
 	@echo "==> release build of the functions, the local gateway and bench/ into $(BENCH_TARGET_DIR) (the first one takes tens of minutes)"
 	@# Three builds, as the functions are built for Lambda: one build with every package would
 	@# unify their dependencies' features and make different function binaries.
-	CARGO_TARGET_DIR=$(BENCH_TARGET_DIR) cargo build --release $(FUNCTION_CRATES)
-	CARGO_TARGET_DIR=$(BENCH_TARGET_DIR) cargo build --release -p bench
-	CARGO_TARGET_DIR=$(BENCH_TARGET_DIR) cargo build --release -p local --bin local-gateway
+	CARGO_TARGET_DIR=$(BENCH_TARGET_DIR) cargo build --profile profiling $(FUNCTION_CRATES)
+	CARGO_TARGET_DIR=$(BENCH_TARGET_DIR) cargo build --profile profiling -p bench
+	CARGO_TARGET_DIR=$(BENCH_TARGET_DIR) cargo build --profile profiling -p local --bin local-gateway
 	@BENCH_TARGET_DIR=$(BENCH_TARGET_DIR) scripts/bench.sh
