@@ -143,9 +143,13 @@ clean: ## remove build outputs and installed packages of this checkout
 # ---------- benchmarks (docs/BENCHMARKS.md; not part of `make test`) ----------
 # Release builds go to their own target directory, so they never hold the debug builds' lock.
 BENCH_TARGET_DIR ?= $(HOME)/.cache/ticketing-target-bench
-.PHONY: bench deps-bench
+.PHONY: bench deps-bench deps-valgrind
 
-deps-bench: $(VENV)/.bench-installed
+deps-bench: $(VENV)/.bench-installed deps-valgrind
+deps-valgrind: ## Debian's valgrind: callgrind counts the benchmark's instructions per request and per init
+	@command -v valgrind >/dev/null || { \
+	  echo "==> installing valgrind from Debian (instruction counts in make bench)"; \
+	  $(SUDO) apt-get install -y valgrind || { $(SUDO) apt-get update && $(SUDO) apt-get install -y valgrind; }; }
 $(VENV)/.bench-installed: requirements-bench.txt $(VENV)/.installed
 	@echo "==> installing matplotlib into $(VENV) (the benchmark plot)"
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-bench.txt
