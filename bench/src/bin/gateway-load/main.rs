@@ -10,7 +10,9 @@
 //! winners pay through),
 //! BENCH_CONCURRENCY (8), BENCH_SECONDS (10, per endpoint), BENCH_SEQUENTIAL (200 requests per
 //! endpoint), BENCH_ORDERS (400, create-orders of the closed-loop pass), BENCH_BUYERS (10000),
-//! BENCH_FLASH_TICKETS (100), BENCH_MAX_INSTANCES (4, the gateway's MAX_INSTANCES).
+//! BENCH_FLASH_TICKETS (100), BENCH_MAX_INSTANCES (4, the gateway's MAX_INSTANCES),
+//! BENCH_CALLGRIND_REQUESTS (50 per endpoint under callgrind; 0: none), BENCH_ONLY_CALLGRIND (1:
+//! only the callgrind pass, to compare two builds).
 
 mod event_lag;
 mod flash_sale;
@@ -59,6 +61,31 @@ async fn main() {
         "gateway-load: AWS calls go through the recording proxy {} to {upstreams:?}",
         proxy.url()
     );
+    let dynamodb = local::aws::LocalAws::new(
+        format!("http://{}", upstreams.moto),
+        format!("http://{}", upstreams.dynamodb),
+    )
+    .clients()
+    .await
+    .dynamodb;
+    if setting("BENCH_ONLY_CALLGRIND", 0) == 1 {
+        // Only the instruction counts: to compare two builds of the profiled functions quickly.
+        let instructions = count_instructions(
+            Path::new(gateway),
+            &functions_dir,
+            &proxy,
+            &dynamodb,
+            port + 1,
+            stripe_port,
+            &root,
+            setting("BENCH_CALLGRIND_REQUESTS", 50),
+        )
+        .await;
+        let json = serde_json::json!({ "instructions": instructions });
+        std::fs::write(out, serde_json::to_string_pretty(&json).unwrap()).unwrap();
+        println!("gateway-load: wrote {out}");
+        return;
+    }
     let max_instances = setting("BENCH_MAX_INSTANCES", 4);
     let stack = Stack::start(
         Path::new(gateway),
@@ -88,13 +115,6 @@ async fn main() {
         &format!("http://127.0.0.1:{port}/api/webhooks/stripe"),
         bench::STRIPE_WEBHOOK_SECRET,
     );
-    let dynamodb = local::aws::LocalAws::new(
-        format!("http://{}", upstreams.moto),
-        format!("http://{}", upstreams.dynamodb),
-    )
-    .clients()
-    .await
-    .dynamodb;
 
     println!("gateway-load: setup: users and tickets");
     let seller = stack.sign_up_many("seller", 1, 1).await.remove(0);
