@@ -113,7 +113,7 @@ def group_of(symbol):
 def profile_breakdown(dump, requests):
     """Self cost per group and the top functions of a callgrind dump, per request."""
     try:
-        text = subprocess.run(["callgrind_annotate", "--threshold=100", "--inclusive=no", dump],
+        text = subprocess.run(["callgrind_annotate", "--threshold=100", "--inclusive=no", "--auto=no", dump],
                               capture_output=True, text=True, check=True).stdout
     except (OSError, subprocess.CalledProcessError):
         return None
@@ -124,6 +124,10 @@ def profile_breakdown(dump, requests):
             in_table = True
             continue
         if not in_table or line.startswith("-"):
+            continue
+        if not line.strip():
+            if functions:
+                break
             continue
         match = ANNOTATE_LINE.match(line)
         if not match:
