@@ -192,9 +192,13 @@ clean: ## remove build outputs and installed packages of this checkout
 # ---------- benchmarks (docs/BENCHMARKS.md; not part of `make test`) ----------
 # Release builds go to their own target directory, so they never hold the debug builds' lock.
 BENCH_TARGET_DIR ?= $(HOME)/.cache/ticketing-target-bench
-.PHONY: bench deps-bench
+.PHONY: bench deps-bench deps-valgrind
 
-deps-bench: $(VENV)/.bench-installed
+deps-bench: $(VENV)/.bench-installed deps-valgrind
+deps-valgrind: ## Debian's valgrind: callgrind counts the benchmark's instructions per request and per init
+	@command -v valgrind >/dev/null || { \
+	  echo "==> installing valgrind from Debian (instruction counts in make bench)"; \
+	  $(SUDO) apt-get install -y valgrind || { $(SUDO) apt-get update && $(SUDO) apt-get install -y valgrind; }; }
 $(VENV)/.bench-installed: requirements-bench.txt $(VENV)/.installed
 	@echo "==> installing matplotlib into $(VENV) (the benchmark plot)"
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-bench.txt
@@ -204,7 +208,7 @@ bench: deps-python deps-dynamodb deps-bench ## release build, then cold starts, 
 	@echo "==> release build of the functions, the local gateway and bench/ into $(BENCH_TARGET_DIR) (the first one takes tens of minutes)"
 	@# Three builds, as the functions are built for Lambda: one build with every package would
 	@# unify their dependencies' features and make different function binaries.
-	CARGO_TARGET_DIR=$(BENCH_TARGET_DIR) cargo build --release $(FUNCTION_CRATES)
-	CARGO_TARGET_DIR=$(BENCH_TARGET_DIR) cargo build --release -p bench
-	CARGO_TARGET_DIR=$(BENCH_TARGET_DIR) cargo build --release -p local --bin local-gateway
+	CARGO_TARGET_DIR=$(BENCH_TARGET_DIR) cargo build --profile profiling $(FUNCTION_CRATES)
+	CARGO_TARGET_DIR=$(BENCH_TARGET_DIR) cargo build --profile profiling -p bench
+	CARGO_TARGET_DIR=$(BENCH_TARGET_DIR) cargo build --profile profiling -p local --bin local-gateway
 	@BENCH_TARGET_DIR=$(BENCH_TARGET_DIR) scripts/bench.sh

@@ -8,13 +8,12 @@ x86_64 release binaries; LAMBDA_DIR the arm64 bootstraps of `make build`, if it 
 (file and zipped, as Lambda takes them) and the machine facts are read here.
 """
 import datetime
-import io
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
-import zipfile
 
 import matplotlib
 
@@ -27,9 +26,112 @@ import lambda_build_report  # noqa: E402
 from lambda_build_report import zipped_size  # noqa: E402
 
 INIT_TARGET_MS = 20.0
+# `make bench` builds with the release profile's LTO; a quick run may turn it off
+# (CARGO_PROFILE_PROFILING_LTO=false), which makes every number here a little worse and the sizes wrong.
+QUICK_BUILD = os.environ.get("CARGO_PROFILE_PROFILING_LTO", "").lower() in ("false", "off", "no")
+QUICK_BUILD_NOTE = ("this run's build was made without LTO (`CARGO_PROFILE_PROFILING_LTO=false`, "
+                    "`CARGO_PROFILE_PROFILING_CODEGEN_UNITS=16`, to fit a 2-core machine shared by four "
+                    "builds), so its binaries are larger and a little slower than the release ones")
+INIT_P50_TARGET_MS = 3.0
+INIT_FLOOR_FUNCTION = "current-user"
+INIT_FLOOR_MARGIN_MS = 1.0
 ZIP_TARGET_BYTES = 6 * 1000 * 1000
 CPU_TARGET_MS = 1.0
 MIB = 1024 * 1024
+
+
+def stripped_size_and_zip(path):
+    """(bytes, zipped bytes) of the binary stripped as the release profile strips it: `make bench`
+    builds with the `profiling` profile, which keeps symbols and line tables for the profile."""
+    stripped = path + ".stripped"
+    try:
+        subprocess.run(["strip", "-o", stripped, path], check=True)
+        return os.path.getsize(stripped), zipped_size(stripped)
+    finally:
+        if os.path.exists(stripped):
+            os.remove(stripped)
+
+
+# Where each crate's instructions go in the profile's breakdown (first crate named in a symbol,
+# skipping core/alloc/std). The question is the issue's: the SDK's per-call work, serde, the
+# log lines, the runtime, or our own code.
+CRATE_GROUPS = [
+    ("AWS SDK: request pipeline, endpoint rules, SigV4, retries, interceptors",
+     ("aws_smithy_runtime", "aws_smithy_runtime_api", "aws_smithy_types", "aws_smithy_http",
+      "aws_smithy_async", "aws_smithy_eventstream", "aws_smithy_observability", "aws_runtime",
+      "aws_sigv4", "aws_types", "aws_credential_types", "aws_config", "aws_smithy_checksums",
+      "aws_smithy_xml", "aws_smithy_query", "aws_smithy_cbor", "aws_smithy_http_client",
+      "aws_endpoint", "aws_http")),
+    ("AWS SDK: generated operation code (serialisers, builders)",
+     ("aws_sdk_dynamodb", "aws_sdk_scheduler", "aws_sdk_eventbridge", "aws_sdk_sqs",
+      "aws_sdk_secretsmanager", "aws_smithy_json")),
+    ("serde / JSON", ("serde", "serde_json", "serde_path_to_error", "ryu", "itoa", "base64")),
+    ("log lines (tracing)", ("tracing", "tracing_core", "tracing_subscriber", "tracing_serde",
+                             "sharded_slab", "nu_ansi_term", "time")),
+    ("Lambda runtime, HTTP, Tokio", ("lambda_runtime", "lambda_runtime_api_client", "lambda_http",
+                                     "aws_lambda_events", "hyper", "hyper_util", "http", "http_body",
+                                     "http_body_util", "tokio", "mio", "bytes", "tower",
+                                     "tower_service", "futures_util", "futures_core", "httparse",
+                                     "h2", "pin_project_lite", "url", "form_urlencoded", "percent_encoding",
+                                     "idna", "query_map", "encoding_rs", "mime")),
+    ("crypto (hashing, HMAC, JWT)", ("aws_lc_rs", "aws_lc_sys", "ring", "sha2", "hmac", "digest",
+                                     "jsonwebtoken", "hex", "crc32fast", "crc", "rustls")),
+    ("our code", ("ticketing", "tickets", "orders", "auth", "payments")),
+]
+CRATE_PATTERN = re.compile(r"(?<![A-Za-z0-9_:])([A-Za-z_][A-Za-z0-9_]*)::")
+ANNOTATE_LINE = re.compile(r"^\s*([\d,]+)\s+(?:\([\d.]+%\)\s+)?(\S.*)$")
+
+
+def group_of(symbol):
+    if re.search(r"\b(malloc|free|realloc|calloc|memcpy|memmove|memset|memcmp|__memcpy|_int_malloc|"
+                 r"_int_free|cfree|mem[a-z_]*avx|__mem|strlen|__strlen)", symbol) and "::" not in symbol:
+        return "allocator and libc memory functions"
+    if symbol.startswith(("aws_lc_", "ring_core_")):
+        return "crypto (hashing, HMAC, JWT)"
+    for crate in CRATE_PATTERN.findall(symbol):
+        if crate in ("core", "alloc", "std", "hashbrown", "_"):
+            continue
+        for name, crates in CRATE_GROUPS:
+            if crate in crates:
+                return name
+        return "other crates"
+    if "::" in symbol:
+        return "Rust standard library (collections, formatting, hashing)"
+    return "other (libc, kernel entry, unsymbolised)"
+
+
+def profile_breakdown(dump, requests):
+    """Self cost per group and the top functions of a callgrind dump, per request."""
+    try:
+        text = subprocess.run(["callgrind_annotate", "--threshold=100", "--inclusive=no", "--auto=no", dump],
+                              capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    groups, functions = {}, []
+    in_table = False
+    for line in text.splitlines():
+        if line.startswith("Ir") and "file:function" in line:
+            in_table = True
+            continue
+        if not in_table or line.startswith("-"):
+            continue
+        if not line.strip():
+            if functions:
+                break
+            continue
+        match = ANNOTATE_LINE.match(line)
+        if not match:
+            continue
+        cost = int(match.group(1).replace(",", ""))
+        where = match.group(2)
+        symbol = where.split(":", 1)[1] if ":" in where else where
+        symbol = re.sub(r"\s+\[[^\]]*\]$", "", symbol)
+        if "PROGRAM TOTALS" in where:
+            continue
+        groups[group_of(symbol)] = groups.get(group_of(symbol), 0) + cost
+        functions.append((cost, symbol))
+    functions.sort(reverse=True)
+    return ({k: v / requests for k, v in groups.items()}, [(c / requests, f) for c, f in functions[:12]])
 
 
 def percentile(values, p):
@@ -103,8 +205,10 @@ def main(results_dir, release_dir, lambda_dir, markdown_path, png_path):
         first = f["first_invoke_ms"]
         outcomes = ", ".join(f"{k} ×{v}" for k, v in sorted(f["outcomes"].items()))
         network += [f"{f['binary']}: {n}" for n in f["network_during_init"]]
+        init_instructions = f.get("init_instructions")
         init_rows.append([
             f"`{f['binary']}`", len(f["init_ms"]), ms(init_p50), ms(init_p90),
+            f"{init_instructions / 1e6:.2f} M" if init_instructions else "–",
             ms(percentile(first, 50)), ms(percentile(first, 90)), f["first_invoke_aws_calls"],
             outcomes, f"{max(f['peak_rss_kib'] or [0]) / 1024:.1f}",
             len(f["network_during_init"]) + len(f["failures"]),
@@ -117,7 +221,7 @@ def main(results_dir, release_dir, lambda_dir, markdown_path, png_path):
     arm = os.path.isdir(lambda_dir)
     for f in functions:
         path = os.path.join(release_dir, f["binary"])
-        size, zipped = os.path.getsize(path), zipped_size(path)
+        size, zipped = stripped_size_and_zip(path)
         row = [f"`{f['binary']}`", f"{size / MIB:.2f}", f"{zipped / MIB:.2f}"]
         arm_path = os.path.join(lambda_dir, f["binary"], "bootstrap")
         if arm and os.path.exists(arm_path):
@@ -168,12 +272,24 @@ def main(results_dir, release_dir, lambda_dir, markdown_path, png_path):
     # ---- 5. plot ----
     plot(load, png_path)
 
+    p50s = {f["binary"]: percentile(f["init_ms"], 50) for f in functions}
+    floor = p50s.get(INIT_FLOOR_FUNCTION, float("nan"))
+    worst_p50_fn = max(p50s, key=p50s.get)
+    worst_p50 = p50s[worst_p50_fn]
     targets = [
-        ["init ≤ 20 ms for every function", f"worst p90 over {len(functions)} functions: {ms(worst_init_p90)} ms (`{worst_init_fn}`); "
+        [f"init p50 ≤ {INIT_P50_TARGET_MS:.0f} ms for every function, within {INIT_FLOOR_MARGIN_MS:.0f} ms of "
+         f"`{INIT_FLOOR_FUNCTION}` (no AWS client: the floor)",
+         f"worst p50: {ms(worst_p50)} ms (`{worst_p50_fn}`); `{INIT_FLOOR_FUNCTION}` {ms(floor)} ms; "
+         f"{sum(1 for v in p50s.values() if v <= INIT_P50_TARGET_MS and v - floor <= INIT_FLOOR_MARGIN_MS)} "
+         f"of {len(functions)} within both",
+         mark(worst_p50 <= INIT_P50_TARGET_MS and worst_p50 - floor <= INIT_FLOOR_MARGIN_MS)],
+        ["init ≤ 20 ms for every function (p90)", f"worst p90 over {len(functions)} functions: {ms(worst_init_p90)} ms (`{worst_init_fn}`); "
          f"{len(functions) - len(over_init)} of {len(functions)} within",
          mark(worst_init_p90 <= INIT_TARGET_MS)],
         ["no network call during init", f"{len(network)} seen", mark(not network and not failures)],
-        ["≤ 6 MB zipped per function", f"largest: {worst_zip / 1e6:.2f} MB", mark(worst_zip <= ZIP_TARGET_BYTES)],
+        ["≤ 6 MB zipped per function",
+         (f"not judged: {QUICK_BUILD_NOTE}" if QUICK_BUILD else f"largest: {worst_zip / 1e6:.2f} MB"),
+         ("–" if QUICK_BUILD else mark(worst_zip <= ZIP_TARGET_BYTES))],
         ["< 1 ms p99 of our own CPU per request", f"worst function CPU p99: {worst_cpu_p99:.3f} ms ({worst_cpu_endpoint})",
          mark(worst_cpu_p99 < CPU_TARGET_MS)],
         [f"flash sale: {fs['tickets']} orders, {fs['buyers'] - fs['tickets']} clean 409s, 0 5xx, 0 oversells",
@@ -188,8 +304,10 @@ def main(results_dir, release_dir, lambda_dir, markdown_path, png_path):
     w("Written by `make bench` (do not edit by hand: run it again). A benchmark prints numbers; it "
       "fails nothing on a slow machine. Everything runs on one machine against DynamoDB Local and "
       "moto, so absolute latencies are theirs (see [Method and caveats](#method-and-caveats)).\n")
+    if QUICK_BUILD:
+        w(f"**Build of this run**: {QUICK_BUILD_NOTE}. `make bench` as it stands builds with LTO.\n")
     w("## Targets\n")
-    w(table(["target (issue \"Benchmarks\")", "result", ""], targets) + "\n")
+    w(table(["target (issues \"Benchmarks\" and 19)", "result", ""], targets) + "\n")
     w(NOTES_ON_TARGETS.format(init_target=INIT_TARGET_MS) + "\n")
     if over_init:
         w("**Init over 20 ms (p90)** in this run:\n")
@@ -203,12 +321,12 @@ def main(results_dir, release_dir, lambda_dir, markdown_path, png_path):
             w(f"- `{binary}` (p50 {ms(p50)} ms, p90 {ms(p90)} ms): {reason}")
         w("")
     w(INIT_NOTE + "\n")
-    if worst_cpu_p99 >= CPU_TARGET_MS:
-        per_endpoint = "; ".join(
-            f"{b['endpoint']} p50 {b['function_cpu']['p50']:.3f} ms, p99 {b['function_cpu']['p99']:.3f} ms "
-            f"({b['aws_calls_per_request']:.0f} AWS call{'s' if b['aws_calls_per_request'] >= 1.5 else ''})"
-            for b in load["sequential"])
-        w(CPU_MISSED.format(per_endpoint=per_endpoint) + "\n")
+    per_endpoint = "; ".join(
+        f"{b['endpoint']} p50 {b['function_cpu']['p50']:.3f} ms, p99 {b['function_cpu']['p99']:.3f} ms "
+        f"({b['aws_calls_per_request']:.0f} AWS call{'s' if b['aws_calls_per_request'] >= 1.5 else ''})"
+        for b in load["sequential"])
+    w(CPU_NOTE.format(per_endpoint=per_endpoint,
+                      verdict="is met" if worst_cpu_p99 < CPU_TARGET_MS else "is missed") + "\n")
     w("## Machine\n")
     w(table(["", ""], machine(results_dir)) + "\n")
     w("The machine is a 2-core VM sharing its host, so the numbers are noisy even when nothing "
@@ -223,7 +341,8 @@ def main(results_dir, release_dir, lambda_dir, markdown_path, png_path):
       "Network during init: sockets the process holds while it waits on its first `/next` (other "
       "than the Runtime API's) plus connections the AWS and the Stripe endpoint received between "
       "exec and that `/next`; the last column also counts failed starts.\n")
-    w(table(["function", "starts", "init p50 (ms)", "init p90 (ms)", "first invocation p50 (ms)",
+    w(table(["function", "starts", "init p50 (ms)", "init p90 (ms)", "init instructions (callgrind)",
+             "first invocation p50 (ms)",
              "first invocation p90 (ms)", "AWS calls", "first invocation's answer", "peak RSS (MiB)",
              "network during init / failures"], init_rows) + "\n")
     if network or failures:
@@ -233,6 +352,8 @@ def main(results_dir, release_dir, lambda_dir, markdown_path, png_path):
       "Go ~43 ms, Node 20 ~131 ms. Those include Lambda's own sandbox work; the numbers above are "
       "the process alone on this machine, with the binary in the page cache.\n")
     w("## 2. Size\n")
+    if QUICK_BUILD:
+        w(f"**This run's sizes are not the release ones**: {QUICK_BUILD_NOTE}.\n")
     note = ("" if arm else "No `build/lambda/` (run `make build` for the arm64 bootstraps Lambda "
             "runs): the sizes are of the x86_64 release build, same profile (lto, one codegen "
             "unit, strip, opt-level s). ")
@@ -257,9 +378,12 @@ def main(results_dir, release_dir, lambda_dir, markdown_path, png_path):
       "latencies.\n")
     w(table(["endpoint", "concurrency", "requests", "requests/s", "p50 (ms)", "p90 (ms)", "p99 (ms)",
              "max (ms)", "AWS share", "function CPU / request (ms)", "statuses"], loop_rows) + "\n")
+    write_instructions(w, load, baseline_path=os.path.join(os.path.dirname(__file__), "..", "bench",
+                                                          "instructions-baseline.json"))
     w("## 4. Flash sale\n")
-    w(f"{fs['buyers']} signed-up buyers (sign-ups are setup, not measured: {fs['setup_signup_seconds']:.0f} s, "
-      f"argon2id) each hold an open connection; at one moment all of them `POST /api/orders` for one of "
+    w(f"{fs['buyers']} signed-in buyers each hold an open connection (setup, not measured: the buyers "
+      f"and their sessions are seeded straight into the Users table by the auth domain's own store "
+      f"code in {fs['setup_seed_seconds']:.0f} s, one shared argon2id hash instead of one sign-up each); at one moment all of them `POST /api/orders` for one of "
       f"{fs['tickets']} tickets (buyer i → ticket i mod {fs['tickets']}). Then the invariant checker "
       "(`local::invariants`, as `check-invariants` runs it) reads every table once the queues drained.\n")
     w(table(["", ""], [
@@ -270,6 +394,7 @@ def main(results_dir, release_dir, lambda_dir, markdown_path, png_path):
         ["tickets with more than one order", fs["oversold_tickets"]],
         ["invariant violations", "; ".join(fs["invariant_violations"]) or "none"],
         ["wall time, go → last answer", f"{fs['wall_seconds']:.2f} s"],
+        ["requests per second (buyers ÷ wall time)", f"{fs['buyers'] / fs['wall_seconds']:.0f}" if fs["wall_seconds"] else "–"],
         ["latency p50 / p90 / p99 / max (all)",
          " / ".join(ms(fs["latency"][k]) for k in ("p50", "p90", "p99", "max")) + " ms"],
         ["latency p50 / p99 (201s)", f"{ms(fs['latency_201']['p50'])} / {ms(fs['latency_201']['p99'])} ms"],
@@ -277,7 +402,7 @@ def main(results_dir, release_dir, lambda_dir, markdown_path, png_path):
     ]) + "\n")
     w("### Event lag\n")
     w("Each winner pays at once with the test card, while the losers' 409s are still coming. "
-      "Watched by reading the table every 5 ms (so each figure is up to 5 ms late): "
+      "Watched by reading the table every 50 ms (so each figure is up to 50 ms late): "
       "**reservation → ticket locked** is from the 201 of `POST /api/orders` until the tickets "
       "table holds the ticket for that order (orders stream → `publish-order-events` → "
       "EventBridge → SQS → `tickets-on-order-created`); **webhook → order complete** is from the "
@@ -297,6 +422,8 @@ def main(results_dir, release_dir, lambda_dir, markdown_path, png_path):
         w(f"{fs['event_lag_unmeasured']} winners could not be measured (see the gateway log).\n")
     w("## 5. Latency percentiles\n")
     w(f"![latency percentiles per endpoint]({os.path.basename(png_path)})\n")
+    on_paper = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench", "flash-sale-on-aws.md")
+    w(open(on_paper).read())
     # `make build` writes its own section (scripts/lambda_build_report.py); keep it.
     previous = open(markdown_path).read() if os.path.exists(markdown_path) else ""
     build_start, build_end = lambda_build_report.START, lambda_build_report.END
@@ -308,6 +435,78 @@ def main(results_dir, release_dir, lambda_dir, markdown_path, png_path):
     print(f"bench-report: wrote {markdown_path} and {png_path}")
     for row in targets:
         print(f"  {row[0]}: {row[1]} ({row[2].strip('*')})")
+
+
+def write_instructions(w, load, baseline_path):
+    """Section 3b: callgrind's instructions per request, against the committed baseline, and where
+    they go (self cost grouped by crate, and the top functions)."""
+    counts = load.get("instructions") or []
+    w("### Instructions per request (callgrind)\n")
+    if not counts:
+        w("Not measured in this run (`BENCH_CALLGRIND_REQUESTS=0`).\n")
+        return
+    baseline = {}
+    if os.path.exists(baseline_path):
+        recorded = json.load(open(baseline_path))
+        baseline = {row["endpoint"]: row for row in recorded["endpoints"]}
+    calls = {b["endpoint"]: b["aws_calls_per_request"] for b in load["sequential"]}
+    w(f"A second gateway runs browse, show and create-order under `valgrind --tool=callgrind` (one "
+      f"instance each, the other functions as usual). After 3 warm-up requests the counters are "
+      f"zeroed, {counts[0]['requests']} requests go through one at a time, and the profile is dumped: "
+      "its total ÷ requests is the function's own user-space instructions per request — our code, "
+      "the SDK, serde, the log lines, the Lambda runtime and Tokio, not the kernel's socket work. "
+      "Unlike CPU time it does not move with the machine's load, so it is what to compare between "
+      "runs and branches. The dumps stay in `.local/bench/callgrind/` (`callgrind_annotate "
+      "--inclusive=yes FILE` for the call tree); the release profile keeps symbols for them "
+      "(`[profile.profiling]` in `Cargo.toml`).\n")
+    header = ["endpoint", "requests", "AWS calls / request", "instructions / request"]
+    if baseline:
+        header += [f"before ({recorded['commit']})", "change"]
+    rows = []
+    for c in counts:
+        row = [f"{c['endpoint']} (`{c['binary']}`)", c["requests"], f"{calls.get(c['endpoint'], 0):.1f}",
+               f"{c['instructions_per_request'] / 1e6:.2f} M"]
+        if baseline:
+            before = baseline.get(c["endpoint"])
+            if before:
+                change = c["instructions_per_request"] / before["instructions_per_request"] - 1
+                row += [f"{before['instructions_per_request'] / 1e6:.2f} M", f"{change * 100:+.0f} %"]
+            else:
+                row += ["–", "–"]
+        rows.append(row)
+    w(table(header, rows) + "\n")
+    if baseline and recorded.get("note"):
+        w(recorded["note"] + "\n")
+    breakdowns = {c["endpoint"]: profile_breakdown(c["dump"], c["requests"]) for c in counts
+                  if os.path.exists(c["dump"])}
+    breakdowns = {k: v for k, v in breakdowns.items() if v}
+    if not breakdowns:
+        return
+    w("**Where they go**: each function's self cost (instructions spent in the function itself, "
+      "not its callees) summed by the crate its symbol names first, per request, in thousands. "
+      "Inlining moves cost into the caller, so a crate's figure includes what LTO inlined into it.\n")
+    group_names = [name for name, _ in CRATE_GROUPS] + [
+        "Rust standard library (collections, formatting, hashing)",
+        "allocator and libc memory functions", "other crates",
+        "other (libc, kernel entry, unsymbolised)"]
+    endpoints = list(breakdowns)
+    rows = []
+    for group in group_names:
+        values = [breakdowns[e][0].get(group, 0) for e in endpoints]
+        if not any(values):
+            continue
+        cells = []
+        for e, v in zip(endpoints, values):
+            total = sum(breakdowns[e][0].values()) or 1
+            cells.append(f"{v / 1e3:.0f} k ({v / total * 100:.0f} %)")
+        rows.append([group] + cells)
+    w(table(["where"] + endpoints, rows) + "\n")
+    for e in endpoints:
+        top = breakdowns[e][1]
+        w(f"<details><summary>{e}: the 12 functions with the most self cost</summary>\n")
+        w(table(["instructions / request", "function"],
+                [[f"{c / 1e3:.1f} k", f"`{f[:140]}`"] for c, f in top]) + "\n")
+        w("</details>\n")
 
 
 def plot(load, png_path):
@@ -348,8 +547,9 @@ make bench
 ```
 
 It installs what is missing (the `.venv` with moto, DynamoDB Local, and matplotlib from `requirements-bench.txt`),
-builds the 27 functions, the local gateway and the benchmark programs (`bench/`) with the release
-profile into their own target directory, `BENCH_TARGET_DIR` (default
+builds the 27 functions, the local gateway and the benchmark programs (`bench/`) with the
+`profiling` profile (the release profile's code, with symbols and line tables kept for callgrind;
+the size table strips a copy) into their own target directory, `BENCH_TARGET_DIR` (default
 `~/.cache/ticketing-target-bench`, so it never waits on the debug builds' cargo lock), then runs
 `scripts/bench.sh`: DynamoDB Local on 127.0.0.1:8120 (`DYNAMODB_PORT`), moto on 127.0.0.1:4620
 (`MOTO_PORT`), `cold-start`, `gateway-load` (gateway on
@@ -359,8 +559,10 @@ profile into their own target directory, `BENCH_TARGET_DIR` (default
 The first release build on 2 cores takes tens of minutes (LTO, one codegen unit per binary);
 after that `make bench` takes about 5 minutes. "Under 10 minutes" excludes that one-time build.
 Knobs (environment): `BENCH_COLD_STARTS` (20), `BENCH_CONCURRENCY` (8), `BENCH_SECONDS` (10),
-`BENCH_SEQUENTIAL` (200), `BENCH_ORDERS` (400), `BENCH_BUYERS` (1000), `BENCH_FLASH_TICKETS` (40),
-`BENCH_MAX_INSTANCES` (4). `make test` does not run any of this.
+`BENCH_SEQUENTIAL` (200), `BENCH_ORDERS` (400), `BENCH_BUYERS` (10000), `BENCH_FLASH_TICKETS` (100),
+`BENCH_MAX_INSTANCES` (4), `BENCH_CALLGRIND_REQUESTS` (50 per endpoint; 0 skips the callgrind pass),
+`BENCH_CALLGRIND_INIT` (1; 0 skips the init counts), `BENCH_ONLY_CALLGRIND` (1: `gateway-load` runs
+only its callgrind pass, to compare two builds). `make test` does not run any of this.
 """
 
 INIT_NOTE = """\
@@ -381,37 +583,19 @@ The functions also run on Tokio's current-thread runtime: Lambda gives a sandbox
 at a time, so worker threads only add start-up and wake-ups.
 """
 
-CPU_MISSED = """\
-**Own CPU per request (target < 1 ms p99) is missed.** What is measured is the CPU time of the
-function's process (all threads, from /proc schedstat) while one request runs, so it holds all
-the process does for that request: the runtime reading the event and posting the answer, the API
-Gateway event, the JWT check, our handler and serde, the log lines, and every AWS SDK call's own
-work (endpoint resolution, SigV4 signing, the retry bookkeeping, hyper, parsing the answer).
-In this run, per endpoint: {per_endpoint}.
-
-Why:
-- **It follows the AWS calls**, not our code: show makes one SDK call, create-order three (a
-  read of the ticket, the transaction and the expiry schedule), and browse's one call brings
-  back a page of tickets to parse. A request without any AWS call (`current-user`, `signout`:
-  their first invocations in section 1) takes under 1 ms of *wall* time in all. So most of each
-  request's CPU is the SDK's per-call work.
-- **About 40 % of it is the kernel**: a system-wide `perf record` during the sequential pass
-  (2026-12-03, sorted by process and DSO) put 39 % of `get-ticket`'s samples in the kernel:
-  loopback TCP for the Runtime API and for each AWS call, epoll, futexes. That cost is there on
-  Lambda too (its Runtime API is HTTP as well).
-- **The p99 is this machine's noise** more than the code's: the VM shares its host, and two runs
-  of the same request code on 2026-12-03 gave show a CPU p99 of 2.9 and 4.8 ms, with p50s of 1.18
-  and 1.25 ms. Compare the p50s between runs.
-
-Done: the current-thread runtime, which took about a third off every endpoint's CPU p50 between
-the two `make bench` runs of 2026-12-03 (browse 1.70 → 1.19 ms, show 1.18 → 0.77 ms,
-create-order 3.00 → 2.13 ms). **What would meet it, or show where it stands:** fewer SDK calls
-per request (create-order could leave the expiry schedule to a stream consumer, at the price of
-an expiry that starts a stream delay late); a symbolised profile of one function (a second full
-release build with `CARGO_PROFILE_RELEASE_STRIP=false CARGO_PROFILE_RELEASE_DEBUG=line-tables-only`,
-then `perf record -g -p PID` during the sequential pass) to split the SDK's share from ours; and
-measuring where it is billed: in Lambda, Billed Duration minus the X-Ray DynamoDB subsegments, on
-a quiet sandbox.
+CPU_NOTE = """\
+**Own CPU per request (target < 1 ms p99) {verdict}.** Measured two ways. *Function CPU* is the
+CPU time of the function's process (all threads, /proc schedstat) while one request runs: the
+runtime reading the event and posting the answer, the API Gateway event, the session check, our
+handler and serde, the log lines, every AWS SDK call's own work, and the kernel's loopback TCP
+for all of it. In this run, per endpoint: {per_endpoint}. On this 2-core VM shared by four
+engineers its p99 is mostly the machine (preemption, cache misses after another process ran),
+so its p50 and the *instructions per request* (callgrind, section 3) are what to compare: the
+count is exact and the same under load. Since issue 19 every signed-in request also checks its
+session with one consistent `GetItem` (create-order: four AWS calls — the session, the ticket
+replica, the expiry schedule, the transaction), which the AWS calls column shows. Where the
+instructions go, crate by crate, is in section 3 ("Where they go"); the note under it says what
+the profile shows and what was cut.
 """
 
 METHOD = """\
@@ -431,11 +615,15 @@ METHOD = """\
   the page cache. Lambda adds its own work around it; the functions' part is what is measured.
 - **Closed loop**: 8 clients and at most 4 instances per function, so about half of each
   request's latency is waiting in the gateway's queue for a free instance (Lambda would start more
-  instances instead); that is why the AWS share there is near 50 %. Create-order makes three
-  calls (a read, a transaction in DynamoDB Local, a schedule in moto) while the event consumers
-  of earlier orders run on the same cores.
-- **Flash sale**: the gateway queues the 1,000 invocations onto its (at most 4) `create-order`
-  instances, so the p99 is close to the wall time: the last buyers wait for everyone before them. What matters there is the outcome: exactly one winner per
+  instances instead); that is why the AWS share there is near 50 %. Create-order makes four
+  calls (the session and the ticket replica read, a schedule in moto, a transaction in DynamoDB
+  Local) while the event consumers of earlier orders run on the same cores.
+- **Flash sale**: the gateway queues all the buyers' invocations onto its (at most 4,
+  `BENCH_MAX_INSTANCES`) `create-order` instances, so the p99 is close to the wall time: the last
+  buyers wait for everyone before them. That cap is the local stand-in for Lambda's concurrency:
+  on AWS each waiting request would get its own environment (up to the account's 1,000, 1,000
+  more every 10 s), so the sale's latency here is a queue on 2 cores, not AWS's; its requests
+  per second are what 4 instances, DynamoDB Local and moto sustain on this machine. What matters there is the outcome: exactly one winner per
   ticket, a clean 409 for everyone else, no 5xx, and the invariants hold once the queues drain.
 - **Event lag** locally is the gateway's polling as much as the code: it long-polls each SQS
   queue and reads each stream shard every 200 ms when idle, and the winners' events share the

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # `make bench` after the release build: DynamoDB Local and moto on their own ports, the cold starts, the gateway
 # load and the flash sale, then docs/BENCHMARKS.md and docs/bench-latency.png.
-#   BENCH_TARGET_DIR   where the release build is (default ~/.cache/ticketing-target-bench)
+#   BENCH_TARGET_DIR   where the release build is (default ~/.cache/ticketing-target-bench; the `profiling`
+#                      profile: release code with symbols, for callgrind)
 #   MOTO_PORT          moto for the benchmarks (default 4620); PORT the gateway (default 3200)
 #   DYNAMODB_PORT      DynamoDB Local for the benchmarks (default 8120)
 #   BENCH_COLD_STARTS  cold starts per function (default 20); other knobs: bench/src/bin/gateway-load
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/local-env.sh"
-RELEASE="${BENCH_TARGET_DIR:-$HOME/.cache/ticketing-target-bench}/release"
+RELEASE="${BENCH_TARGET_DIR:-$HOME/.cache/ticketing-target-bench}/profiling"
 MOTO_PORT="${MOTO_PORT:-4620}"
 DYNAMODB_PORT="${DYNAMODB_PORT:-8120}"
 RESULTS="$ROOT/.local/bench"

@@ -48,6 +48,10 @@ struct FunctionResult {
     /// Anything network-ish seen before the first `/next`.
     network_during_init: Vec<String>,
     failures: Vec<String>,
+    /// Instructions from exec to the first `/next`, counted by callgrind (one extra start).
+    init_instructions: Option<u64>,
+    /// That start's callgrind dump.
+    init_dump: Option<String>,
 }
 
 #[tokio::main]
@@ -191,6 +195,24 @@ async fn main() {
         }
         println!("cold-start: round {} of {rounds} done", round + 1);
     }
+    if std::env::var("BENCH_CALLGRIND_INIT").map_or(true, |v| v != "0") {
+        let dumps = root.join(".local/bench/callgrind-init");
+        let _ = std::fs::remove_dir_all(&dumps);
+        std::fs::create_dir_all(&dumps).unwrap();
+        println!("cold-start: init instructions of every function under callgrind");
+        for (i, function) in functions.iter().enumerate() {
+            let log = log_dir.join(format!("{}.log", results[i].binary));
+            match init_instructions(&mut emulator, function, &log, &dumps).await {
+                Ok((count, dump)) => {
+                    results[i].init_instructions = Some(count);
+                    results[i].init_dump = Some(dump);
+                }
+                Err(problem) => results[i]
+                    .failures
+                    .push(format!("callgrind init: {problem}")),
+            }
+        }
+    }
     println!(
         "cold-start: {} cold starts in {:.1} s",
         rounds * functions.len(),
@@ -211,6 +233,76 @@ async fn main() {
     let json = serde_json::json!({ "stack": stack, "rounds": rounds, "functions": results });
     std::fs::write(out, serde_json::to_string_pretty(&json).unwrap()).unwrap();
     println!("cold-start: wrote {out}");
+}
+
+/// One more cold start, under `valgrind --tool=callgrind`: once the process waits on its first
+/// `/next` its profile is dumped (`callgrind_control -d`), so the dump holds init exactly.
+async fn init_instructions(
+    emulator: &mut RuntimeEmulator,
+    function: &FunctionConfig,
+    log: &Path,
+    dumps: &Path,
+) -> Result<(u64, String), String> {
+    while emulator.next_call(Duration::ZERO).await.is_some() {}
+    let log_file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .map_err(|e| e.to_string())?;
+    let binary = binary_name(function);
+    let mut command = Command::new("valgrind");
+    command
+        .arg("-q")
+        .arg("--tool=callgrind")
+        .arg(format!(
+            "--callgrind-out-file={}/{binary}.%p",
+            dumps.display()
+        ))
+        .arg(&function.executable)
+        .env_clear()
+        .envs(&function.env)
+        .envs(lambda_env(function, &emulator.runtime_api()))
+        .stdin(Stdio::null())
+        .stdout(log_file.try_clone().map_err(|e| e.to_string())?)
+        .stderr(log_file)
+        .kill_on_drop(true);
+    let mut child = command.spawn().map_err(|e| format!("valgrind: {e}"))?;
+    let pid = child.id().unwrap_or(0);
+    let outcome = async {
+        match emulator.next_call(Duration::from_secs(120)).await {
+            Some(RuntimeCall::Next { .. }) => {}
+            other => return Err(format!("no /next under callgrind: {other:?}")),
+        }
+        let status = Command::new("callgrind_control")
+            .arg("-d")
+            .arg(pid.to_string())
+            .stdout(Stdio::null())
+            .status()
+            .await
+            .map_err(|e| format!("callgrind_control: {e}"))?;
+        if !status.success() {
+            return Err(format!("callgrind_control -d {pid} failed"));
+        }
+        let dump = dumps.join(format!("{binary}.{pid}.1"));
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let text = std::fs::read_to_string(&dump).unwrap_or_default();
+            if let Some(count) = text
+                .lines()
+                .find_map(|line| line.strip_prefix("summary:"))
+                .and_then(|n| n.trim().parse::<u64>().ok())
+            {
+                return Ok((count, dump.display().to_string()));
+            }
+            if Instant::now() > deadline {
+                return Err(format!("no callgrind dump {}", dump.display()));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    .await;
+    let _ = child.kill().await;
+    outcome
 }
 
 fn binary_name(function: &FunctionConfig) -> String {

@@ -65,7 +65,7 @@ pub struct Work {
 type Request = (&'static str, String, Option<String>, Option<Value>);
 
 impl Work {
-    fn request(&self, endpoint: Endpoint, i: usize) -> Option<Request> {
+    pub fn request(&self, endpoint: Endpoint, i: usize) -> Option<Request> {
         Some(match endpoint {
             Endpoint::Browse => ("GET", "/api/tickets".into(), None, None),
             Endpoint::Show => (

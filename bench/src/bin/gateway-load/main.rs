@@ -9,11 +9,14 @@
 //! Settings (environment): PORT (3200), STRIPE_PORT (12160; the Stripe stand-in the flash sale's
 //! winners pay through),
 //! BENCH_CONCURRENCY (8), BENCH_SECONDS (10, per endpoint), BENCH_SEQUENTIAL (200 requests per
-//! endpoint), BENCH_ORDERS (400, create-orders of the closed-loop pass), BENCH_BUYERS (1000),
-//! BENCH_FLASH_TICKETS (40), BENCH_MAX_INSTANCES (4, the gateway's MAX_INSTANCES).
+//! endpoint), BENCH_ORDERS (400, create-orders of the closed-loop pass), BENCH_BUYERS (10000),
+//! BENCH_FLASH_TICKETS (100), BENCH_MAX_INSTANCES (4, the gateway's MAX_INSTANCES),
+//! BENCH_CALLGRIND_REQUESTS (50 per endpoint under callgrind; 0: none), BENCH_ONLY_CALLGRIND (1:
+//! only the callgrind pass, to compare two builds).
 
 mod event_lag;
 mod flash_sale;
+mod instructions;
 mod latency;
 mod stack;
 
@@ -48,8 +51,8 @@ async fn main() {
     let seconds = Duration::from_secs(setting("BENCH_SECONDS", 10) as u64);
     let sequential_n = setting("BENCH_SEQUENTIAL", 200);
     let orders_n = setting("BENCH_ORDERS", 400);
-    let buyers = setting("BENCH_BUYERS", 1000);
-    let flash_tickets = setting("BENCH_FLASH_TICKETS", 40);
+    let buyers = setting("BENCH_BUYERS", 10_000);
+    let flash_tickets = setting("BENCH_FLASH_TICKETS", 100);
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let functions_dir = Path::new(functions_dir).canonicalize().unwrap();
 
@@ -58,6 +61,32 @@ async fn main() {
         "gateway-load: AWS calls go through the recording proxy {} to {upstreams:?}",
         proxy.url()
     );
+    let dynamodb = local::aws::LocalAws::new(
+        format!("http://{}", upstreams.moto),
+        format!("http://{}", upstreams.dynamodb),
+    )
+    .clients()
+    .await
+    .dynamodb;
+    if setting("BENCH_ONLY_CALLGRIND", 0) == 1 {
+        // Only the instruction counts: to compare two builds of the profiled functions quickly.
+        let instructions = count_instructions(
+            Path::new(gateway),
+            &functions_dir,
+            &proxy,
+            &dynamodb,
+            port + 1,
+            stripe_port,
+            &root,
+            setting("BENCH_CALLGRIND_REQUESTS", 50),
+        )
+        .await;
+        let json = serde_json::json!({ "instructions": instructions });
+        std::fs::write(out, serde_json::to_string_pretty(&json).unwrap()).unwrap();
+        println!("gateway-load: wrote {out}");
+        return;
+    }
+    let max_instances = setting("BENCH_MAX_INSTANCES", 4);
     let stack = Stack::start(
         Path::new(gateway),
         &functions_dir,
@@ -65,6 +94,7 @@ async fn main() {
         &proxy.url(),
         stripe_port,
         &root,
+        max_instances,
     )
     .await;
     let stripe = Arc::new(
@@ -85,13 +115,6 @@ async fn main() {
         &format!("http://127.0.0.1:{port}/api/webhooks/stripe"),
         bench::STRIPE_WEBHOOK_SECRET,
     );
-    let dynamodb = local::aws::LocalAws::new(
-        format!("http://{}", upstreams.moto),
-        format!("http://{}", upstreams.dynamodb),
-    )
-    .clients()
-    .await
-    .dynamodb;
 
     println!("gateway-load: setup: users and tickets");
     let seller = stack.sign_up_many("seller", 1, 1).await.remove(0);
@@ -101,7 +124,9 @@ async fn main() {
     stack.wait_for_replicas(&dynamodb, &for_sale).await;
     let (show_ids, to_order) = for_sale.split_at(30);
     // one buyer per order: a buyer may hold only 3 orders awaiting payment
-    let buyers_of_orders = stack.sign_up_many("buyer", order_count, 8).await;
+    let buyers_of_orders = stack
+        .seed_signed_in(&dynamodb, "buyer", order_count, 16)
+        .await;
     let rest: Vec<(String, String)> = to_order.iter().cloned().zip(buyers_of_orders).collect();
     let (warm, rest) = rest.split_at(warm_orders);
     let (sequential_orders, closed_loop_orders) = rest.split_at(sequential_n / 2);
@@ -196,22 +221,85 @@ async fn main() {
         }
     );
 
+    let stack_name = stack.name.clone();
+    stack.stop().await;
+
+    let profile_requests = setting("BENCH_CALLGRIND_REQUESTS", 50);
+    let instructions = if profile_requests > 0 {
+        count_instructions(
+            Path::new(gateway),
+            &functions_dir,
+            &proxy,
+            &dynamodb,
+            port + 1,
+            stripe_port,
+            &root,
+            profile_requests,
+        )
+        .await
+    } else {
+        Vec::new()
+    };
+
     let unattributed = proxy
         .connections()
         .iter()
         .filter(|c| c.pid.is_none())
         .count();
-    let stack_name = stack.name.clone();
-    stack.stop().await;
     let json = serde_json::json!({
         "stack": stack_name,
         "concurrency": concurrency,
-        "max_instances": setting("BENCH_MAX_INSTANCES", 4),
+        "max_instances": max_instances,
         "proxy_connections_without_owner": unattributed,
         "sequential": breakdowns,
         "closed_loop": closed_loop,
         "flash_sale": flash,
+        "instructions": instructions,
     });
     std::fs::write(out, serde_json::to_string_pretty(&json).unwrap()).unwrap();
     println!("gateway-load: wrote {out}");
+}
+
+/// The callgrind pass ([`instructions`]): its own gateway on `port`, one instance per function,
+/// browse, show and create-order under callgrind, `n` requests each after 3 of warm-up.
+#[allow(clippy::too_many_arguments)]
+async fn count_instructions(
+    gateway: &Path,
+    functions_dir: &Path,
+    proxy: &Recorder,
+    dynamodb: &aws_sdk_dynamodb::Client,
+    port: u16,
+    stripe_port: u16,
+    root: &Path,
+    n: usize,
+) -> Vec<instructions::Instructions> {
+    let warm_up = 3;
+    let out = root.join(".local/bench/callgrind");
+    let wrapped = root.join(".local/bench/callgrind-functions");
+    let _ = std::fs::remove_dir_all(&out);
+    instructions::wrapped_functions(functions_dir, &wrapped, &out);
+    println!("gateway-load: instructions per request under callgrind, {n} requests per endpoint");
+    let stack = Stack::start(gateway, &wrapped, port, &proxy.url(), stripe_port, root, 1).await;
+    let seller = stack.sign_up_many("seller", 1, 1).await.remove(0);
+    let orders = warm_up + n;
+    let for_sale = stack.sell_many(&seller, 30 + orders, 4).await;
+    stack.wait_for_replicas(dynamodb, &for_sale).await;
+    let (show_ids, to_order) = for_sale.split_at(30);
+    let buyers = stack.seed_signed_in(dynamodb, "buyer", orders, 16).await;
+    let work = Work {
+        show_ids: show_ids.to_vec(),
+        fresh: Mutex::new(to_order.iter().cloned().zip(buyers).collect()),
+    };
+    let mut counts = Vec::new();
+    for endpoint in Endpoint::ALL {
+        let counted =
+            instructions::count(port, functions_dir, &out, endpoint, &work, warm_up, n).await;
+        println!(
+            "callgrind {:12} {:>12.0} instructions per request over {} requests, statuses {:?}",
+            counted.endpoint, counted.instructions_per_request, counted.requests, counted.statuses
+        );
+        counts.push(counted);
+    }
+    stack.stop().await;
+    counts
 }

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
+use ticketing::auth::{CookieSettings, SessionKeys, SessionUser};
 use tokio::process::{Child, Command};
 use tokio::sync::Semaphore;
 
@@ -31,14 +32,14 @@ impl Stack {
         aws_endpoint: &str,
         stripe_port: u16,
         root: &Path,
+        max_instances: usize,
     ) -> Stack {
         let name = format!(
             "bench-load-{}",
             &uuid::Uuid::new_v4().simple().to_string()[..8]
         );
-        let log_path = root.join(".local/bench/gateway.log");
+        let log_path = root.join(format!(".local/bench/gateway-{port}.log"));
         let log = std::fs::File::create(&log_path).expect("gateway log");
-        let max_instances = std::env::var("BENCH_MAX_INSTANCES").unwrap_or_else(|_| "4".into());
         let mut command = Command::new(gateway);
         command
             .env("AWS_ENDPOINT_URL", aws_endpoint)
@@ -48,7 +49,7 @@ impl Stack {
             .env("FUNCTIONS_DIR", functions_dir)
             .env("WEB_DIST", root.join(".local/bench/no-web"))
             .env("STACK_NAME", &name)
-            .env("MAX_INSTANCES", max_instances)
+            .env("MAX_INSTANCES", max_instances.to_string())
             .env(
                 "PARAMETER_OVERRIDES",
                 bench::parameter_overrides(&format!("http://127.0.0.1:{stripe_port}/")),
@@ -114,6 +115,55 @@ impl Stack {
             cookies.push(cookie.unwrap());
         }
         cookies
+    }
+
+    /// Seeds `count` users straight into the Users table, each with an open session, `concurrency`
+    /// at a time; returns their `session=` cookies. What sign-up stores, without its argon2id hash
+    /// per user (all share one hash of [`PASSWORD`], made once) and without the gateway: on 2
+    /// cores 10,000 sign-ups take minutes, and they are setup, not what is measured. The
+    /// sessions are opened by the auth domain's own store code, so the functions see them as
+    /// they see a signed-in user's.
+    pub async fn seed_signed_in(
+        &self,
+        dynamodb: &aws_sdk_dynamodb::Client,
+        label: &str,
+        count: usize,
+        concurrency: usize,
+    ) -> Vec<String> {
+        let users = auth::users::Users::new(dynamodb.clone(), format!("{}-UsersTable", self.name));
+        let cookies = CookieSettings { secure: false };
+        let sessions = std::sync::Arc::new(users.sessions(
+            SessionKeys::for_seed(bench::SESSION_SIGNING_KEY, 3600).expect("a valid seed"),
+            cookies,
+        ));
+        let users = std::sync::Arc::new(users);
+        let password_hash = ticketing::auth::password::hash(PASSWORD).expect("argon2id hashes");
+        let gate = std::sync::Arc::new(Semaphore::new(concurrency));
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in 0..count {
+            let (gate, users, sessions) = (gate.clone(), users.clone(), sessions.clone());
+            let user = auth::users::User {
+                id: uuid::Uuid::new_v4().to_string(),
+                email: format!("{label}-{i}-{}@example.com", self.name),
+                password_hash: password_hash.clone(),
+                created_at_ms: now_ms(),
+            };
+            tasks.spawn(async move {
+                let _permit = gate.acquire().await.unwrap();
+                users.insert(&user).await.expect("a seeded user is stored");
+                let session = SessionUser {
+                    id: user.id,
+                    email: user.email,
+                };
+                let opened = sessions.open(&session).await.expect("a session opens");
+                format!("{}={}", cookies.session_name(), opened.token)
+            });
+        }
+        let mut seeded = Vec::with_capacity(count);
+        while let Some(cookie) = tasks.join_next().await {
+            seeded.push(cookie.unwrap());
+        }
+        seeded
     }
 
     /// Lists `count` tickets as `seller`, `concurrency` at a time; returns their ids.
@@ -215,4 +265,11 @@ async fn sign_up(port: u16, email: &str) -> String {
 /// The id of a ticket JSON.
 pub fn ticket_id(order: &Value) -> Option<&str> {
     order["ticket"]["id"].as_str()
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
 }
