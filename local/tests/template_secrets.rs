@@ -78,6 +78,7 @@ fn secret_parameters_only_ever_become_secrets_manager_secrets() {
         no_echo,
         [
             "SessionSigningKey",
+            "StripeConnectWebhookSecret",
             "StripeSecretKey",
             "StripeWebhookSecret"
         ]
